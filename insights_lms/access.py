@@ -1,0 +1,57 @@
+"""Who may see what. Views call these after loading an object and before showing it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from insights_lms.auth.models import User
+from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
+from insights_lms.enums import CohortRole
+from insights_lms.programmes.models import Programme
+
+
+def roles_in(session: Session, user: User, cohort: Cohort) -> set[CohortRole]:
+    return set(
+        session.scalars(
+            sa.select(Enrolment.role).where(
+                Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id
+            )
+        )
+    )
+
+
+def can_facilitate(session: Session, user: User, cohort: Cohort) -> bool:
+    """Facilitators of the cohort (and site administrators) run it and see all of it."""
+    return user.is_admin or CohortRole.FACILITATOR in roles_in(session, user, cohort)
+
+
+def can_view_programme(session: Session, user: User, programme: Programme) -> bool:
+    """Anyone enrolled in a cohort of the programme (any role) may read its modules."""
+    if user.is_admin:
+        return True
+    return (
+        session.scalar(
+            sa.select(Enrolment.id)
+            .join(Enrolment.cohort)
+            .where(Enrolment.user_id == user.id, Cohort.programme_id == programme.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_view_participant(session: Session, viewer: User, participant: User, cohort: Cohort) -> bool:
+    """The participant themself, their coach in that cohort, its facilitators, administrators."""
+    if viewer.id == participant.id or can_facilitate(session, viewer, cohort):
+        return True
+    return (
+        session.scalar(
+            sa.select(CoachAssignment.id).where(
+                CoachAssignment.cohort_id == cohort.id,
+                CoachAssignment.coach_id == viewer.id,
+                CoachAssignment.participant_id == participant.id,
+            )
+        )
+        is not None
+    )

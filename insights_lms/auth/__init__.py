@@ -1,0 +1,1 @@
+"""Users, passwords, login throttling and Flask-Login integration."""

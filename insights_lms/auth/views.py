@@ -1,0 +1,92 @@
+"""Sign in (throttled) and sign out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as http_session
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from insights_lms.auth.forms import LoginForm, LogoutForm
+from insights_lms.auth.models import User
+from insights_lms.auth.services import LoginThrottled, ThrottlePolicy, authenticate
+from insights_lms.db import session
+from insights_lms.extension import settings
+from insights_lms.timeutil import format_local
+
+bp = Blueprint("auth", __name__)
+
+
+def load_user(token: str) -> User | None:
+    """Flask-Login's loader: the session holds the user's session token, not their id."""
+    return session.scalar(sa.select(User).where(User.session_token == token, User.is_active))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never redirect a user to another site after signing in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("lms.core.home"))
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        conf = settings()
+        policy = ThrottlePolicy(
+            conf.login_max_attempts, dt.timedelta(minutes=conf.login_window_minutes)
+        )
+        try:
+            user = authenticate(
+                session,
+                form.email.data or "",
+                form.password.data or "",
+                remote_addr=request.remote_addr or "",
+                policy=policy,
+            )
+        except LoginThrottled as exc:
+            session.commit()
+            when = format_local(exc.retry_after, conf.time_zone, "%H:%M")
+            error = (
+                "Too many failed sign-in attempts for this email address. "
+                f"For your security, try again after {when}."
+            )
+            status = 429
+        else:
+            session.commit()
+            if user is None:
+                error = (
+                    "That email address and password do not match an account. "
+                    "Check them and try again."
+                )
+            else:
+                http_session.clear()
+                login_user(user, remember=bool(form.remember.data))
+                flash(f"Welcome, {user.name}.", "success")
+                return redirect(_safe_next(request.args.get("next")) or url_for("lms.core.home"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("lms/auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        http_session.clear()
+        flash("You have signed out.", "info")
+    return redirect(url_for("lms.auth.login"))

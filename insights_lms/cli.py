@@ -1,0 +1,129 @@
+"""The ``lms`` command group: ``flask --app insights_lms lms …``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from insights_lms import resources
+from insights_lms.db import session
+from insights_lms.enums import CohortRole, SchoolPhase
+
+
+@click.group("lms", help="Insights LMS administration.")
+def lms_cli() -> None:
+    pass
+
+
+@lms_cli.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database tables (Alembic upgrade to head)."""
+    from insights_lms.migrations_util import current_revision, upgrade_to_head
+
+    upgrade_to_head()
+    engine = current_app.extensions["insights_lms"].db.engine
+    click.echo(f"Database ready at revision {current_revision(engine)} ({engine.url.render_as_string()}).")
+
+
+@lms_cli.command("load-content")
+@click.option("--competencies", "competencies_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of framework YAML (default: the shipped competencies/).")
+@click.option("--modules", "modules_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of programme YAML (default: the shipped modules/).")
+@with_appcontext
+def load_content_command(competencies_dir: Path | None, modules_dir: Path | None) -> None:
+    """Validate and load the framework and programme YAML, all or nothing."""
+    from insights_lms.content.loader import ContentError, load_content_dirs
+    from insights_lms.extension import settings
+
+    base = settings().content_dir
+    competencies_dir = competencies_dir or (base / "competencies" if base else resources.competencies_dir())
+    modules_dir = modules_dir or (base / "modules" if base else resources.modules_dir())
+    try:
+        report = load_content_dirs(session, competencies_dir, modules_dir)
+    except ContentError as exc:
+        session.rollback()
+        click.echo(f"Nothing was loaded: {len(exc.problems)} problem(s) in the content.", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1) from None
+    session.commit()
+    click.echo(report.summary())
+
+
+@lms_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given.")
+@click.option("--school", default="")
+@click.option("--phase", type=click.Choice([p.value for p in SchoolPhase]), default=None)
+@click.option("--role-in-school", default="")
+@click.option("--admin", is_flag=True, help="Site administrator: facilitates every cohort.")
+@click.option("--cohort", "cohort_code", help="Enrol the new user in this cohort…")
+@click.option("--role", type=click.Choice([r.value for r in CohortRole]), default="participant",
+              show_default=True, help="…with this role.")
+@with_appcontext
+def create_user_command(email: str, name: str, password: str, school: str, phase: str | None,
+                        role_in_school: str, admin: bool, cohort_code: str | None, role: str) -> None:
+    """Create a user (and optionally enrol them in a cohort)."""
+    from insights_lms.auth.services import UserError, create_user
+    from insights_lms.cohorts.models import Cohort
+    from insights_lms.cohorts.services import enrol
+
+    cohort = None
+    if cohort_code:
+        cohort = session.scalar(sa.select(Cohort).where(Cohort.code == cohort_code))
+        if cohort is None:
+            raise click.BadParameter(f"no cohort with code {cohort_code!r}", param_hint="--cohort")
+    try:
+        user = create_user(session, email=email, name=name, password=password, school=school,
+                           school_phase=SchoolPhase(phase) if phase else None,
+                           role_in_school=role_in_school, is_admin=admin)
+    except UserError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    if cohort is not None:
+        enrol(session, cohort, user, CohortRole(role))
+    session.commit()
+    where = f", {role} in {cohort.code}" if cohort else ""
+    click.echo(f"Created {user.email}{where}.")
+
+
+@lms_cli.command("demo-data")
+@click.option("--programme", "programme_code", default=None, help="Programme code (default: the first loaded).")
+@with_appcontext
+def demo_data_command(programme_code: str | None) -> None:
+    """Create the demo cohort, placed mid-programme, and its logins (safe to run again)."""
+    from insights_lms.demo import DEMO_PASSWORD, PEOPLE, DemoError, build_demo
+
+    try:
+        cohort, created = build_demo(session, programme_code)
+    except DemoError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(("Created" if created else "Kept") + f" the demo cohort {cohort.code!r}. Logins "
+               f"(password {DEMO_PASSWORD!r}):")
+    for person in PEOPLE:
+        click.echo(f"  {person.role.value:<12} {person.email:<28} {person.name}")
+
+
+@lms_cli.command("generate-secret-key")
+@click.option("--force", is_flag=True, help="Replace an existing key (signs everyone out).")
+@with_appcontext
+def generate_secret_key_command(force: bool) -> None:
+    """Write a new random secret key to the instance folder's secret_key file."""
+    from insights_lms.config import SECRET_KEY_FILE, write_secret_key
+
+    instance = Path(current_app.instance_path)
+    if (instance / SECRET_KEY_FILE).exists() and not force:
+        click.echo(f"{instance / SECRET_KEY_FILE} already exists; use --force to replace it.")
+        return
+    write_secret_key(instance)
+    click.echo(f"Wrote a new secret key to {instance / SECRET_KEY_FILE}.")

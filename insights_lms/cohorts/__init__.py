@@ -1,0 +1,1 @@
+"""Cohorts: runs of a programme with their own dates, enrolments and coach assignments."""

@@ -1,0 +1,1 @@
+"""The competency framework: domains, competencies, the scale and level descriptors."""

@@ -1,0 +1,127 @@
+"""Settings from ``INSIGHTS_*`` environment variables (and the Flask config that overrides them).
+
+Every setting can be given as an environment variable (``INSIGHTS_DATABASE_URL``) or, for tests
+and host applications, as a key of the same name in the Flask config passed to ``create_app``
+or set on the host app. Values are validated once at start-up: a bad time zone or URL stops the
+app with a message instead of failing on the first request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PREFIX = "INSIGHTS_"
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+class Settings(BaseSettings):
+    """Insights LMS settings; each field is read from ``INSIGHTS_<FIELD NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+
+    env: Literal["production", "development", "testing"] = "production"
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+    upload_dir: Path | None = None
+    max_upload_mb: int = Field(default=20, ge=1, le=2048)
+    time_zone: str = "Europe/London"
+    xapi_base_iri: str = "https://insights.example.org/"
+    lrs_endpoint: str | None = None
+    lrs_username: str | None = None
+    lrs_password: SecretStr | None = None
+    content_dir: Path | None = None
+    login_max_attempts: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from exc
+        return value
+
+    @field_validator("xapi_base_iri")
+    @classmethod
+    def _absolute_iri(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) IRI, e.g. https://lms.example.org/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("lrs_endpoint")
+    @classmethod
+    def _lrs_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL, e.g. https://lrs.example.org/xapi/")
+        return value or None
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read settings from the environment, with ``INSIGHTS_*`` keys of ``overrides`` on top."""
+    values = {
+        key.removeprefix(PREFIX).lower(): value
+        for key, value in (overrides or {}).items()
+        if key.startswith(PREFIX)
+    }
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid Insights LMS configuration: {problems}") from None
+
+
+def resolve_secret_key(settings: Settings, instance_path: Path) -> str:
+    """The secret key: the environment, else the instance folder's ``secret_key`` file.
+
+    Outside production a missing key is generated into the instance folder (that is what
+    ``make demo`` relies on); in production the app refuses to start without one.
+    """
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings.secret_key.get_secret_value()
+    key_file = instance_path / SECRET_KEY_FILE
+    if key_file.is_file():
+        key = key_file.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    if settings.is_production:
+        raise ConfigError(
+            "INSIGHTS_SECRET_KEY is not set and the instance folder has no secret_key file; "
+            "refusing to start in production without a secret key. Generate one with "
+            "`python -m insights_lms.keygen` or set INSIGHTS_SECRET_KEY."
+        )
+    return write_secret_key(instance_path)
+
+
+def write_secret_key(instance_path: Path) -> str:
+    """Generate a new random secret key into ``instance_path/secret_key`` (mode 0600)."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file = instance_path / SECRET_KEY_FILE
+    key_file.write_text(key + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    return key
+
+
+def default_database_url(instance_path: Path) -> str:
+    """SQLite in the instance folder: the embedded default."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_path / 'insights.db'}"

@@ -1,0 +1,1 @@
+"""Loading the framework (``competencies/``) and programme (``modules/``) YAML content."""

@@ -1,0 +1,119 @@
+"""Typed schemas for the content YAML. Unknown keys are errors, so a typo never goes unseen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from insights_lms.enums import ActivityKind, ModuleKind
+
+Slug = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$", max_length=32)
+]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LevelIn(Strict):
+    value: int = Field(ge=1, le=10)
+    code: Slug
+    title: Title
+    description: Text = ""
+
+
+class ScaleIn(Strict):
+    title: Title
+    levels: list[LevelIn] = Field(min_length=2, max_length=10)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScaleIn:
+        values = [level.value for level in self.levels]
+        if values != sorted(set(values)):
+            raise ValueError("levels must be listed in increasing order of value, each value once")
+        codes = [level.code for level in self.levels]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each level code may be used once")
+        return self
+
+
+class CompetencyIn(Strict):
+    code: Code
+    title: Title
+    description: Text = ""
+    indicators: list[Text] = []
+    levels: dict[int, Text]
+    competencies: list[CompetencyIn] = []
+
+
+class DomainIn(Strict):
+    code: Code
+    title: Title
+    description: Text = ""
+    competencies: list[CompetencyIn] = Field(min_length=1)
+
+
+class FrameworkIn(Strict):
+    code: Slug
+    title: Title
+    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    description: Text = ""
+    source: Text = ""
+    scale: ScaleIn
+    domains: list[DomainIn] = Field(min_length=1)
+
+
+class ActivityIn(Strict):
+    kind: ActivityKind
+    title: Title
+    description: Text = ""
+
+
+class ModuleIn(Strict):
+    code: Code
+    sequence: int = Field(ge=0)
+    kind: ModuleKind
+    title: Title
+    theme: Text = ""
+    summary: Text = ""
+    objectives: list[Text] = []
+    start: dt.datetime
+    end: dt.datetime
+    location: Text = ""
+    competencies: list[Code] = []
+    activities: list[ActivityIn] = []
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> ModuleIn:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class TaskIn(Strict):
+    code: Code
+    after: Code
+    title: Title
+    instructions: Text = ""
+    expected_evidence: Text = ""
+    competencies: list[Code] = []
+    opens: dt.datetime | None = None
+    due: dt.datetime | None = None
+
+
+class ProgrammeIn(Strict):
+    code: Slug
+    title: Title
+    framework: Slug
+    time_zone: str = "Europe/London"
+    description: Text = ""
+    modules: list[ModuleIn] = Field(min_length=1)
+    tasks: list[TaskIn] = []

@@ -1,0 +1,91 @@
+"""The signed-in home page (a section per role the user holds) and ``/healthz``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, jsonify, render_template
+from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
+
+from insights_lms.auth.models import User
+from insights_lms.cohorts import services as cohorts
+from insights_lms.cohorts.models import CoachAssignment, Cohort
+from insights_lms.db import session
+from insights_lms.enums import CohortRole
+from insights_lms.programmes.services import Timeline, cohort_timeline
+
+bp = Blueprint("core", __name__)
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    cohort: Cohort
+    timeline: Timeline
+    coach: User | None
+
+
+@dataclass(frozen=True)
+class CoacheeView:
+    assignment: CoachAssignment
+    timeline: Timeline
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    cohort: Cohort
+    timeline: Timeline
+    participants: int
+    coaches: int
+    unassigned: int
+
+
+def _cohort_summary(cohort: Cohort) -> CohortSummary:
+    participants = cohort.members(CohortRole.PARTICIPANT)
+    assigned = {
+        a.participant_id
+        for a in session.scalars(
+            sa.select(CoachAssignment).where(CoachAssignment.cohort_id == cohort.id)
+        )
+    }
+    return CohortSummary(
+        cohort,
+        cohort_timeline(cohort),
+        len(participants),
+        len(cohort.members(CohortRole.COACH)),
+        sum(1 for p in participants if p.id not in assigned),
+    )
+
+
+@bp.get("/")
+@login_required
+def home() -> str:
+    user: User = current_user  # type: ignore[assignment]
+    participating = [
+        ParticipantView(e.cohort, cohort_timeline(e.cohort), cohorts.coach_of(session, e.cohort, user))
+        for e in cohorts.enrolments_of(session, user, CohortRole.PARTICIPANT)
+    ]
+    coachees = [
+        CoacheeView(a, cohort_timeline(a.cohort)) for a in cohorts.coachees_of(session, user)
+    ]
+    coaching = bool(cohorts.enrolments_of(session, user, CohortRole.COACH))
+    facilitated = [_cohort_summary(c) for c in cohorts.cohorts_facilitated_by(session, user)]
+    return render_template(
+        "lms/home.html",
+        participating=participating,
+        coachees=coachees,
+        is_coach=coaching or bool(coachees),
+        facilitated=facilitated,
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """For load balancers and monitors: 200 when the database answers, 503 when it does not."""
+    try:
+        session.execute(sa.select(1))
+    except SQLAlchemyError:
+        session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok"), 200

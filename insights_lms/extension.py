@@ -1,0 +1,181 @@
+"""``InsightsLMS``: the Flask extension that mounts Insights LMS on an app (standalone or host)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
+from markupsafe import Markup
+
+from insights_lms import resources
+from insights_lms.config import ConfigError, Settings, load_settings
+from insights_lms.timeutil import format_local
+
+EXTENSION_KEY = "insights_lms"
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class LMSState:
+    """What the extension keeps per app (in ``app.extensions["insights_lms"]``)."""
+
+    settings: Settings
+    db: SQLAlchemy
+    url_prefix: str | None
+    csrf_exempt: set[str]
+
+
+def get_state() -> LMSState:
+    state: LMSState = current_app.extensions[EXTENSION_KEY]
+    return state
+
+
+def settings() -> Settings:
+    return get_state().settings
+
+
+def csrf_exempt(endpoint: str) -> None:
+    """Exempt an endpoint (e.g. a Basic-auth JSON API) from the blueprint's CSRF check."""
+    get_state().csrf_exempt.add(endpoint)
+
+
+def _normalise_prefix(prefix: str | None) -> str | None:
+    if not prefix or prefix == "/":
+        return None
+    return "/" + prefix.strip("/")
+
+
+class InsightsLMS:
+    """Insights LMS as a Flask extension.
+
+    ``InsightsLMS(app, url_prefix="/learning")`` mounts every page under ``/learning``. With a
+    host that already has a Flask-SQLAlchemy instance (pass it as ``db`` or let it be found in
+    ``app.extensions``), the LMS uses the host's session and engine; otherwise it creates its
+    own from ``INSIGHTS_DATABASE_URL``. The extension never holds on to ``app``.
+    """
+
+    def __init__(
+        self, app: Flask | None = None, *, url_prefix: str | None = None, db: SQLAlchemy | None = None
+    ) -> None:
+        self.url_prefix = url_prefix
+        self.db = db
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(
+        self, app: Flask, *, url_prefix: str | None = None, db: SQLAlchemy | None = None
+    ) -> None:
+        settings = load_settings(app.config)
+        prefix = _normalise_prefix(url_prefix if url_prefix is not None else self.url_prefix)
+        database = db or self.db or app.extensions.get("sqlalchemy")
+        if database is None:
+            if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+                raise ConfigError(
+                    "No database: set INSIGHTS_DATABASE_URL or SQLALCHEMY_DATABASE_URI, "
+                    "or pass the host's Flask-SQLAlchemy instance as db=."
+                )
+            database = SQLAlchemy(session_options={"expire_on_commit": False})
+            database.init_app(app)
+        if not app.config.get("SECRET_KEY"):
+            raise ConfigError("Insights LMS needs the app's SECRET_KEY to be set.")
+        app.extensions[EXTENSION_KEY] = LMSState(settings, database, prefix, set())
+        self._init_login(app)
+        app.register_blueprint(_make_blueprint(prefix))
+        _register_template_helpers(app)
+        from insights_lms.cli import lms_cli
+
+        app.cli.add_command(lms_cli)
+        # Import every model so the metadata is complete for migrations and create_all.
+        import insights_lms.models  # noqa: F401
+
+    @staticmethod
+    def _init_login(app: Flask) -> None:
+        existing = getattr(app, "login_manager", None)
+        if existing is not None and not getattr(existing, "_insights_lms", False):
+            raise ConfigError(
+                "The host app already has a Flask-Login LoginManager; Insights LMS manages its "
+                "own users and sign-in, so mount it on an app without one."
+            )
+        manager = LoginManager()
+        manager._insights_lms = True  # type: ignore[attr-defined]
+        manager.login_view = "lms.auth.login"
+        manager.login_message = "Please sign in to see that page."
+        manager.login_message_category = "info"
+        manager.session_protection = "basic"
+
+        from insights_lms.auth.views import load_user
+
+        manager.user_loader(load_user)
+        manager.init_app(app)
+
+
+def _make_blueprint(prefix: str | None) -> Blueprint:
+    from insights_lms.auth.views import bp as auth_bp
+    from insights_lms.cohorts.views import bp as cohorts_bp
+    from insights_lms.competencies.views import bp as framework_bp
+    from insights_lms.core.views import bp as core_bp
+    from insights_lms.programmes.views import bp as programmes_bp
+
+    lms = Blueprint(
+        "lms",
+        __name__,
+        url_prefix=prefix,
+        template_folder=str(resources.templates_dir()),
+        static_folder=str(resources.static_dir()),
+        static_url_path="/assets",
+    )
+    for child in (core_bp, auth_bp, framework_bp, programmes_bp, cohorts_bp):
+        lms.register_blueprint(child)
+    lms.before_request(_check_csrf)
+    lms.register_error_handler(CSRFError, _csrf_error)
+    for code in (403, 404):
+        lms.register_error_handler(code, _error_page)
+    return lms
+
+
+def _check_csrf() -> None:
+    """Every state-changing request to an LMS page must carry a valid CSRF token."""
+    if request.method not in _UNSAFE_METHODS or request.endpoint in get_state().csrf_exempt:
+        return
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        raise CSRFError(exc.args[0]) from None
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return render_template("lms/errors/csrf.html", reason=error.description), 400
+
+
+def _error_page(error: Any) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    return render_template(f"lms/errors/{code}.html", error=error), code
+
+
+def _register_template_helpers(app: Flask) -> None:
+    def local_dt(value: Any, zone: str | None = None, fmt: str | None = None) -> str:
+        zone = zone or settings().time_zone
+        return format_local(value, zone, fmt) if fmt else format_local(value, zone)
+
+    def local_date(value: Any, zone: str | None = None) -> str:
+        return format_local(value, zone or settings().time_zone, "%a %-d %b %Y")
+
+    def iso(value: Any) -> Markup:
+        return Markup.escape(value.isoformat() if value is not None else "")
+
+    app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
+    app.add_template_filter(local_dt, "lms_local_dt")
+    app.add_template_filter(local_date, "lms_local_date")
+    app.add_template_filter(iso, "lms_iso")
+
+
+def forbid() -> None:
+    """Stop with 403: the signed-in user may not see this."""
+    abort(403)

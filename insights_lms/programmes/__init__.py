@@ -1,0 +1,1 @@
+"""Programmes: spaced modules, their activities, and the practical tasks between them."""
