@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from insights_lms.auth.models import User
+from insights_lms.auth.models import PASSWORD_METHOD, User
 from insights_lms.auth.services import create_user
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import Cohort
@@ -65,6 +66,14 @@ class DemoError(RuntimeError):
     pass
 
 
+@cache
+def _demo_password_hash() -> str:
+    # Nine logins share one documented password: hash it once (scrypt is slow on purpose).
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(DEMO_PASSWORD, method=PASSWORD_METHOD)
+
+
 def mid_programme_start(programme: Programme, now: dt.datetime) -> dt.datetime:
     """A first-session date that puts ``now`` about a third of the way through the practical
     task after module ``CURRENT_MODULE_INDEX``, keeping weekdays (the shift is whole weeks)."""
@@ -98,7 +107,7 @@ def build_demo(session: Session, programme_code: str | None = None,
             user = create_user(
                 session, email=person.email, name=person.name, password=DEMO_PASSWORD,
                 school=person.school, school_phase=person.phase,
-                role_in_school=person.role_in_school,
+                role_in_school=person.role_in_school, password_hash=_demo_password_hash(),
             )
         users[person.email] = user
     cohort = session.scalar(sa.select(Cohort).where(Cohort.code == DEMO_COHORT))

@@ -52,8 +52,13 @@ def create_user(
     school_phase: SchoolPhase | None = None,
     role_in_school: str = "",
     is_admin: bool = False,
+    password_hash: str | None = None,
 ) -> User:
-    """Create a user with a hashed password; refuse duplicates and weak passwords."""
+    """Create a user with a hashed password; refuse duplicates and weak passwords.
+
+    ``password_hash`` (a hash of ``password`` made earlier) saves re-hashing when many users
+    share a password, as the demo logins do.
+    """
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
@@ -72,7 +77,10 @@ def create_user(
         role_in_school=role_in_school.strip(),
         is_admin=is_admin,
     )
-    user.set_password(password)
+    if password_hash is None:
+        user.set_password(password)
+    else:
+        user.password_hash = password_hash
     session.add(user)
     session.flush()
     return user

@@ -1,0 +1,55 @@
+# Insights LMS — the two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app insights_lms
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install demo demo-setup test test-sqlite test-postgresql lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv and install Insights LMS with its test tools
+
+demo-setup: install ## Database, content and demo cohort (safe to run again)
+	$(BIN)/python -m insights_lms.keygen
+	INSIGHTS_ENV=development $(FLASK) lms init
+	INSIGHTS_ENV=development $(FLASK) lms load-content
+	INSIGHTS_ENV=development $(FLASK) lms demo-data
+
+demo: demo-setup ## Serve the demo on http://127.0.0.1:$(PORT)
+	@echo ""
+	@echo "Insights LMS demo: open http://127.0.0.1:$(PORT) and sign in with a login above."
+	@echo ""
+	INSIGHTS_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install ## The whole suite on SQLite, then on a PostgreSQL server it starts itself
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite: install
+	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
+
+test-postgresql: install
+	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
+
+lint: install ## ruff check, ruff format --check, mypy
+	$(BIN)/ruff check insights_lms tests bench
+	$(BIN)/ruff format --check insights_lms tests bench
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format insights_lms tests bench
+	$(BIN)/ruff check --fix insights_lms tests bench
+
+bench: install ## Benchmarks that print figures (see bench/README.md)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache
