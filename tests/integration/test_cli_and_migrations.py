@@ -1,0 +1,102 @@
+"""The `lms` commands on a fresh database, and migrations that match the models."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from insights_lms import create_app
+from insights_lms.auth.models import User
+from insights_lms.cohorts.models import Cohort, Enrolment
+from insights_lms.db import Base
+from insights_lms.extension import get_state
+from insights_lms.migrations_util import VERSION_TABLE, head_revision
+from tests.conftest import make_config
+
+
+def fresh_app(tmp_path, db_backend, pg_server):
+    if db_backend == "postgresql":
+        url = pg_server.create_database(f"fresh_{tmp_path.name[-12:].lower().replace('-', '_')}")
+    else:
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    return create_app(make_config(url, tmp_path / "instance"))
+
+
+def test_init_creates_schema_at_head_and_is_idempotent(tmp_path, db_backend, pg_server):
+    app = fresh_app(tmp_path, db_backend, pg_server)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["lms", "init"])
+    assert first.exit_code == 0, first.output
+    assert f"revision {head_revision()}" in first.output
+    second = runner.invoke(args=["lms", "init"])
+    assert second.exit_code == 0, second.output
+    with app.app_context():
+        engine = get_state().db.engine
+        tables = set(sa.inspect(engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        assert VERSION_TABLE in tables
+        with engine.connect() as conn:
+            # The migrations describe exactly the models: nothing left for autogenerate.
+            ctx = MigrationContext.configure(
+                conn, opts={"version_table": VERSION_TABLE, "compare_type": True}
+            )
+            diff = [d for d in compare_metadata(ctx, Base.metadata) if "lms_" in repr(d)]
+        assert diff == []
+        engine.dispose()
+
+
+def test_load_content_demo_data_and_create_user(tmp_path, db_backend, pg_server):
+    app = fresh_app(tmp_path, db_backend, pg_server)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["lms", "init"]).exit_code == 0
+    loaded = runner.invoke(args=["lms", "load-content"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "Loaded 1 framework(s) (insights-school-leadership)" in loaded.output
+
+    demo = runner.invoke(args=["lms", "demo-data"])
+    assert demo.exit_code == 0, demo.output
+    for email in ["facilitator@example.org", "coach1@example.org", "coach2@example.org"] + [
+        f"participant{i}@example.org" for i in range(1, 7)
+    ]:
+        assert email in demo.output
+    assert "insights-demo" in demo.output
+    again = runner.invoke(args=["lms", "demo-data"])
+    assert again.exit_code == 0 and "Kept the demo cohort" in again.output
+
+    created = runner.invoke(
+        args=["lms", "create-user", "--email", "New.Head@School.example", "--name", "New Head",
+              "--phase", "secondary", "--cohort", "demo-cohort", "--role", "participant"],
+        input="a good long password\na good long password\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert "Created new.head@school.example, participant in demo-cohort." in created.output
+    duplicate = runner.invoke(
+        args=["lms", "create-user", "--email", "new.head@school.example", "--name", "X",
+              "--password", "another long password"]
+    )
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+    unknown = runner.invoke(
+        args=["lms", "create-user", "--email", "x@school.example", "--name", "X",
+              "--password", "another long password", "--cohort", "nope"]
+    )
+    assert unknown.exit_code == 2 and "no cohort with code 'nope'" in unknown.output
+
+    with app.app_context():
+        session = get_state().db.session
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 10
+        assert session.scalar(sa.select(sa.func.count()).select_from(Cohort)) == 1
+        assert session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 10
+        session.remove()
+        get_state().db.engine.dispose()
+
+
+def test_demo_data_without_content_explains_what_to_run(tmp_path, db_backend, pg_server):
+    app = fresh_app(tmp_path, db_backend, pg_server)
+    runner = app.test_cli_runner()
+    runner.invoke(args=["lms", "init"])
+    result = runner.invoke(args=["lms", "demo-data"])
+    assert result.exit_code == 1
+    assert "lms load-content" in result.output
+    with app.app_context():
+        get_state().db.engine.dispose()
