@@ -27,14 +27,24 @@ def init_command() -> None:
 
     upgrade_to_head()
     engine = current_app.extensions["insights_lms"].db.engine
-    click.echo(f"Database ready at revision {current_revision(engine)} ({engine.url.render_as_string()}).")
+    click.echo(
+        f"Database ready at revision {current_revision(engine)} ({engine.url.render_as_string()})."
+    )
 
 
 @lms_cli.command("load-content")
-@click.option("--competencies", "competencies_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of framework YAML (default: the shipped competencies/).")
-@click.option("--modules", "modules_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of programme YAML (default: the shipped modules/).")
+@click.option(
+    "--competencies",
+    "competencies_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of framework YAML (default: the shipped competencies/).",
+)
+@click.option(
+    "--modules",
+    "modules_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of programme YAML (default: the shipped modules/).",
+)
 @with_appcontext
 def load_content_command(competencies_dir: Path | None, modules_dir: Path | None) -> None:
     """Validate and load the framework and programme YAML, all or nothing."""
@@ -42,7 +52,9 @@ def load_content_command(competencies_dir: Path | None, modules_dir: Path | None
     from insights_lms.extension import settings
 
     base = settings().content_dir
-    competencies_dir = competencies_dir or (base / "competencies" if base else resources.competencies_dir())
+    competencies_dir = competencies_dir or (
+        base / "competencies" if base else resources.competencies_dir()
+    )
     modules_dir = modules_dir or (base / "modules" if base else resources.modules_dir())
     try:
         report = load_content_dirs(session, competencies_dir, modules_dir)
@@ -59,18 +71,37 @@ def load_content_command(competencies_dir: Path | None, modules_dir: Path | None
 @lms_cli.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when not given.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given.",
+)
 @click.option("--school", default="")
 @click.option("--phase", type=click.Choice([p.value for p in SchoolPhase]), default=None)
 @click.option("--role-in-school", default="")
 @click.option("--admin", is_flag=True, help="Site administrator: facilitates every cohort.")
 @click.option("--cohort", "cohort_code", help="Enrol the new user in this cohort…")
-@click.option("--role", type=click.Choice([r.value for r in CohortRole]), default="participant",
-              show_default=True, help="…with this role.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in CohortRole]),
+    default="participant",
+    show_default=True,
+    help="…with this role.",
+)
 @with_appcontext
-def create_user_command(email: str, name: str, password: str, school: str, phase: str | None,
-                        role_in_school: str, admin: bool, cohort_code: str | None, role: str) -> None:
+def create_user_command(
+    email: str,
+    name: str,
+    password: str,
+    school: str,
+    phase: str | None,
+    role_in_school: str,
+    admin: bool,
+    cohort_code: str | None,
+    role: str,
+) -> None:
     """Create a user (and optionally enrol them in a cohort)."""
     from insights_lms.auth.services import UserError, create_user
     from insights_lms.cohorts.models import Cohort
@@ -82,9 +113,16 @@ def create_user_command(email: str, name: str, password: str, school: str, phase
         if cohort is None:
             raise click.BadParameter(f"no cohort with code {cohort_code!r}", param_hint="--cohort")
     try:
-        user = create_user(session, email=email, name=name, password=password, school=school,
-                           school_phase=SchoolPhase(phase) if phase else None,
-                           role_in_school=role_in_school, is_admin=admin)
+        user = create_user(
+            session,
+            email=email,
+            name=name,
+            password=password,
+            school=school,
+            school_phase=SchoolPhase(phase) if phase else None,
+            role_in_school=role_in_school,
+            is_admin=admin,
+        )
     except UserError as exc:
         session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -96,7 +134,12 @@ def create_user_command(email: str, name: str, password: str, school: str, phase
 
 
 @lms_cli.command("demo-data")
-@click.option("--programme", "programme_code", default=None, help="Programme code (default: the first loaded).")
+@click.option(
+    "--programme",
+    "programme_code",
+    default=None,
+    help="Programme code (default: the first loaded).",
+)
 @with_appcontext
 def demo_data_command(programme_code: str | None) -> None:
     """Create the demo cohort, placed mid-programme, and its logins (safe to run again)."""
@@ -108,8 +151,10 @@ def demo_data_command(programme_code: str | None) -> None:
         session.rollback()
         raise click.ClickException(str(exc)) from None
     session.commit()
-    click.echo(("Created" if created else "Kept") + f" the demo cohort {cohort.code!r}. Logins "
-               f"(password {DEMO_PASSWORD!r}):")
+    click.echo(
+        ("Created" if created else "Kept") + f" the demo cohort {cohort.code!r}. Logins "
+        f"(password {DEMO_PASSWORD!r}):"
+    )
     for person in PEOPLE:
         click.echo(f"  {person.role.value:<12} {person.email:<28} {person.name}")
 

@@ -36,29 +36,83 @@ class DemoPerson:
 
 
 PEOPLE = [
-    DemoPerson("facilitator@example.org", "Farah Begum", CohortRole.FACILITATOR,
-               "Tower Hamlets Education Partnership", None, "Programme lead"),
-    DemoPerson("coach1@example.org", "Helen Okafor", CohortRole.COACH,
-               "Former headteacher, Riverside Secondary", SchoolPhase.SECONDARY, "Leadership coach"),
-    DemoPerson("coach2@example.org", "Marcus Reid", CohortRole.COACH,
-               "Former headteacher, Canal Side Primary", SchoolPhase.PRIMARY, "Leadership coach"),
-    DemoPerson("participant1@example.org", "Amina Rahman", CohortRole.PARTICIPANT,
-               "Limehouse Fields Primary School", SchoolPhase.PRIMARY, "Deputy headteacher",
-               coach="coach2@example.org"),
-    DemoPerson("participant2@example.org", "Tom Hughes", CohortRole.PARTICIPANT,
-               "Stepney Green Primary School", SchoolPhase.PRIMARY, "Headteacher",
-               coach="coach2@example.org"),
-    DemoPerson("participant3@example.org", "Priya Shah", CohortRole.PARTICIPANT,
-               "Mile End Park Academy", SchoolPhase.SECONDARY, "Deputy headteacher",
-               coach="coach1@example.org"),
-    DemoPerson("participant4@example.org", "Daniel Osei", CohortRole.PARTICIPANT,
-               "Poplar Riverside School", SchoolPhase.SECONDARY, "Headteacher",
-               coach="coach1@example.org"),
-    DemoPerson("participant5@example.org", "Grace Adeyemi", CohortRole.PARTICIPANT,
-               "Bromley Hall Special School", SchoolPhase.SPECIAL, "Headteacher",
-               coach="coach1@example.org"),
-    DemoPerson("participant6@example.org", "Sam Whitfield", CohortRole.PARTICIPANT,
-               "Cubitt Town Special School", SchoolPhase.SPECIAL, "Deputy headteacher"),
+    DemoPerson(
+        "facilitator@example.org",
+        "Farah Begum",
+        CohortRole.FACILITATOR,
+        "Tower Hamlets Education Partnership",
+        None,
+        "Programme lead",
+    ),
+    DemoPerson(
+        "coach1@example.org",
+        "Helen Okafor",
+        CohortRole.COACH,
+        "Former headteacher, Riverside Secondary",
+        SchoolPhase.SECONDARY,
+        "Leadership coach",
+    ),
+    DemoPerson(
+        "coach2@example.org",
+        "Marcus Reid",
+        CohortRole.COACH,
+        "Former headteacher, Canal Side Primary",
+        SchoolPhase.PRIMARY,
+        "Leadership coach",
+    ),
+    DemoPerson(
+        "participant1@example.org",
+        "Amina Rahman",
+        CohortRole.PARTICIPANT,
+        "Limehouse Fields Primary School",
+        SchoolPhase.PRIMARY,
+        "Deputy headteacher",
+        coach="coach2@example.org",
+    ),
+    DemoPerson(
+        "participant2@example.org",
+        "Tom Hughes",
+        CohortRole.PARTICIPANT,
+        "Stepney Green Primary School",
+        SchoolPhase.PRIMARY,
+        "Headteacher",
+        coach="coach2@example.org",
+    ),
+    DemoPerson(
+        "participant3@example.org",
+        "Priya Shah",
+        CohortRole.PARTICIPANT,
+        "Mile End Park Academy",
+        SchoolPhase.SECONDARY,
+        "Deputy headteacher",
+        coach="coach1@example.org",
+    ),
+    DemoPerson(
+        "participant4@example.org",
+        "Daniel Osei",
+        CohortRole.PARTICIPANT,
+        "Poplar Riverside School",
+        SchoolPhase.SECONDARY,
+        "Headteacher",
+        coach="coach1@example.org",
+    ),
+    DemoPerson(
+        "participant5@example.org",
+        "Grace Adeyemi",
+        CohortRole.PARTICIPANT,
+        "Bromley Hall Special School",
+        SchoolPhase.SPECIAL,
+        "Headteacher",
+        coach="coach1@example.org",
+    ),
+    DemoPerson(
+        "participant6@example.org",
+        "Sam Whitfield",
+        CohortRole.PARTICIPANT,
+        "Cubitt Town Special School",
+        SchoolPhase.SPECIAL,
+        "Deputy headteacher",
+    ),
 ]
 
 
@@ -88,8 +142,9 @@ def mid_programme_start(programme: Programme, now: dt.datetime) -> dt.datetime:
     return shift_local(modules[0].planned_start, weeks * 7, ZoneInfo(programme.time_zone))
 
 
-def build_demo(session: Session, programme_code: str | None = None,
-               now: dt.datetime | None = None) -> tuple[Cohort, bool]:
+def build_demo(
+    session: Session, programme_code: str | None = None, now: dt.datetime | None = None
+) -> tuple[Cohort, bool]:
     """Create the demo users and cohort if missing; returns (cohort, created)."""
     now = now or utcnow()
     query = sa.select(Programme).order_by(Programme.id)
@@ -105,16 +160,24 @@ def build_demo(session: Session, programme_code: str | None = None,
         user = session.scalar(sa.select(User).where(User.email == person.email))
         if user is None:
             user = create_user(
-                session, email=person.email, name=person.name, password=DEMO_PASSWORD,
-                school=person.school, school_phase=person.phase,
-                role_in_school=person.role_in_school, password_hash=_demo_password_hash(),
+                session,
+                email=person.email,
+                name=person.name,
+                password=DEMO_PASSWORD,
+                school=person.school,
+                school_phase=person.phase,
+                role_in_school=person.role_in_school,
+                password_hash=_demo_password_hash(),
             )
         users[person.email] = user
     cohort = session.scalar(sa.select(Cohort).where(Cohort.code == DEMO_COHORT))
     created = cohort is None
     if cohort is None:
         cohort = cohorts.create_cohort(
-            session, programme, DEMO_COHORT, f"{programme.title} demo cohort",
+            session,
+            programme,
+            DEMO_COHORT,
+            f"{programme.title} demo cohort",
             first_session_start=mid_programme_start(programme, now),
         )
     for person in PEOPLE:

@@ -7,7 +7,7 @@ import enum
 import sqlalchemy as sa
 
 
-class StrEnum(str, enum.Enum):
+class StrEnum(enum.StrEnum):
     """A string enum whose values are what the database and YAML hold."""
 
     @property

@@ -59,7 +59,11 @@ class InsightsLMS:
     """
 
     def __init__(
-        self, app: Flask | None = None, *, url_prefix: str | None = None, db: SQLAlchemy | None = None
+        self,
+        app: Flask | None = None,
+        *,
+        url_prefix: str | None = None,
+        db: SQLAlchemy | None = None,
     ) -> None:
         self.url_prefix = url_prefix
         self.db = db
@@ -101,7 +105,7 @@ class InsightsLMS:
                 "own users and sign-in, so mount it on an app without one."
             )
         manager = LoginManager()
-        manager._insights_lms = True  # type: ignore[attr-defined]
+        manager._insights_lms = True
         manager.login_view = "lms.auth.login"
         manager.login_message = "Please sign in to see that page."
         manager.login_message_category = "info"

@@ -14,7 +14,11 @@ from insights_lms.config import SECRET_KEY_FILE, write_secret_key
 
 
 def main(argv: list[str]) -> int:
-    instance = Path(argv[0]) if argv else Path(Flask("insights_lms", instance_relative_config=True).instance_path)
+    instance = (
+        Path(argv[0])
+        if argv
+        else Path(Flask("insights_lms", instance_relative_config=True).instance_path)
+    )
     if (instance / SECRET_KEY_FILE).exists():
         print(f"{instance / SECRET_KEY_FILE} already exists; kept it.")
         return 0

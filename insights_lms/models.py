@@ -2,7 +2,14 @@
 
 from insights_lms.auth.models import LoginAttempt, User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, CohortTask, Enrolment
-from insights_lms.competencies.models import Competency, Domain, Framework, Level, LevelDescriptor, Scale
+from insights_lms.competencies.models import (
+    Competency,
+    Domain,
+    Framework,
+    Level,
+    LevelDescriptor,
+    Scale,
+)
 from insights_lms.programmes.models import Module, ModuleActivity, PracticalTask, Programme
 
 __all__ = [

@@ -17,7 +17,9 @@ def local(value: dt.datetime, zone: str | ZoneInfo) -> dt.datetime:
     return value.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
 
 
-def format_local(value: dt.datetime | None, zone: str | ZoneInfo, fmt: str = "%a %-d %b %Y, %H:%M") -> str:
+def format_local(
+    value: dt.datetime | None, zone: str | ZoneInfo, fmt: str = "%a %-d %b %Y, %H:%M"
+) -> str:
     """A human date and time in the programme's zone, e.g. ``Thu 5 Nov 2026, 09:00``."""
     if value is None:
         return ""

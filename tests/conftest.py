@@ -26,7 +26,7 @@ from insights_lms.db import Base
 from insights_lms.extension import get_state
 
 CHROMIUM = "/usr/bin/chromium"
-TEST_SECRET = "test-secret-key-not-for-production"  # noqa: S105
+TEST_SECRET = "test-secret-key-not-for-production"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -161,7 +161,9 @@ def demo(db: Session, content: Any) -> Any:
     return cohort
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(html: str) -> str:
@@ -170,7 +172,9 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def login(client: FlaskClient, email: str, password: str = "insights-demo", prefix: str = "") -> Any:
+def login(
+    client: FlaskClient, email: str, password: str = "insights-demo", prefix: str = ""
+) -> Any:
     page = client.get(f"{prefix}/login")
     return client.post(
         f"{prefix}/login",
@@ -187,7 +191,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run must install Debian's chromium")
-        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(
+            f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -199,6 +205,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """Replaces pytest-playwright's fallback ``base_url`` fixture, which pytest 9 deprecates
+    (a session fixture defined as a method of its plugin class) and which, with warnings as
+    errors, would fail every browser test. Tests use absolute URLs from ``live_server``."""
+    return None
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.programmes.models import Programme
 
 _counter = itertools.count(1)
-PASSWORD = "correct horse battery"  # noqa: S105
+PASSWORD = "correct horse battery"
 
 
 def make_user(session: Session, **overrides: Any) -> User:

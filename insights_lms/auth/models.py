@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from insights_lms.db import Base, new_uuid, utcnow
 from insights_lms.enums import SchoolPhase, enum_column
 
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
 
 
 class User(UserMixin, Base):
@@ -34,7 +34,7 @@ class User(UserMixin, Base):
     school: Mapped[str] = mapped_column(sa.String(200), default="")
     school_phase: Mapped[SchoolPhase | None] = mapped_column(enum_column(SchoolPhase))
     role_in_school: Mapped[str] = mapped_column(sa.String(200), default="")
-    is_active: Mapped[bool] = mapped_column(default=True)  # type: ignore[assignment]
+    is_active: Mapped[bool] = mapped_column(default=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_dt: Mapped[dt.datetime | None]

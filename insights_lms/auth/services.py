@@ -140,7 +140,9 @@ def authenticate(
     else:
         ok = user.is_active and user.check_password(password)
     session.add(
-        LoginAttempt(email=email[:254], remote_addr=remote_addr[:64], attempted_dt=now, succeeded=ok)
+        LoginAttempt(
+            email=email[:254], remote_addr=remote_addr[:64], attempted_dt=now, succeeded=ok
+        )
     )
     if ok and user is not None:
         user.last_login_dt = now

@@ -74,9 +74,7 @@ class CohortTask(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_cohort.id", ondelete="CASCADE"))
-    task_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("lms_practical_task.id", ondelete="CASCADE")
-    )
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_practical_task.id", ondelete="CASCADE"))
     opens_at: Mapped[dt.datetime]
     due_at: Mapped[dt.datetime]
 

@@ -19,7 +19,7 @@ bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 @login_required
 def show(code: str) -> str:
     cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code)) or abort(404)
-    if not access.can_facilitate(session, current_user, cohort):  # type: ignore[arg-type]
+    if not access.can_facilitate(session, current_user, cohort):
         abort(403)
     coach_by_participant = {
         a.participant_id: a.coach

@@ -79,9 +79,7 @@ class Domain(Base):
     __table_args__ = (sa.UniqueConstraint("framework_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    framework_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("lms_framework.id", ondelete="CASCADE")
-    )
+    framework_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_framework.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(sa.String(32))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -104,9 +102,7 @@ class Competency(Base):
     __table_args__ = (sa.UniqueConstraint("framework_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    framework_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("lms_framework.id", ondelete="CASCADE")
-    )
+    framework_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_framework.id", ondelete="CASCADE"))
     domain_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_domain.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("lms_competency.id", ondelete="CASCADE")

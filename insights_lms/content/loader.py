@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -189,9 +190,7 @@ def _check_framework(name: str, fw: FrameworkIn) -> list[Problem]:
         missing = sorted(level_values - comp.levels.keys())
         extra = sorted(comp.levels.keys() - level_values)
         if missing:
-            problems.append(
-                Problem(name, entry, "levels", f"no descriptor for level(s) {missing}")
-            )
+            problems.append(Problem(name, entry, "levels", f"no descriptor for level(s) {missing}"))
         if extra:
             problems.append(
                 Problem(name, entry, "levels", f"level(s) {extra} are not on the scale")
@@ -221,9 +220,7 @@ def _check_programme(
         zone = ZoneInfo("UTC")
     known = None if competency_codes is None else competency_codes.get(prog.framework)
     if competency_codes is not None and known is None:
-        problems.append(
-            Problem(name, top, "framework", f"unknown framework {prog.framework!r}")
-        )
+        problems.append(Problem(name, top, "framework", f"unknown framework {prog.framework!r}"))
 
     def check_codes(entry: str, codes: list[str]) -> None:
         for code in codes:
@@ -244,7 +241,7 @@ def _check_programme(
         codes.add(module.code)
         sequences.add(module.sequence)
         check_codes(entry, module.competencies)
-    for before, after in zip(modules, modules[1:], strict=False):
+    for before, after in pairwise(modules):
         if _localise(after.start, zone) < _localise(before.end, zone):
             problems.append(
                 Problem(
@@ -256,7 +253,7 @@ def _check_programme(
             )
 
     by_code = {m.code: m for m in modules}
-    next_of = {a.code: b for a, b in zip(modules, modules[1:], strict=False)}
+    next_of = {a.code: b for a, b in pairwise(modules)}
     task_codes: set[str] = set()
     followed: set[str] = set()
     for task in prog.tasks:
@@ -284,8 +281,13 @@ def _check_task(
     if task.after not in next_of:
         return [
             *problems,
-            Problem(name, entry, "after", f"module {task.after} is the last module: "
-                    "a practical task must lie between two modules"),
+            Problem(
+                name,
+                entry,
+                "after",
+                f"module {task.after} is the last module: "
+                "a practical task must lie between two modules",
+            ),
         ]
     if task.after in followed:
         problems.append(
@@ -296,9 +298,7 @@ def _check_task(
     opens = _localise(task.opens or after.end, zone)
     due = _localise(task.due or before.start, zone)
     if opens < _localise(after.end, zone):
-        problems.append(
-            Problem(name, entry, "opens", f"opens before module {after.code} ends")
-        )
+        problems.append(Problem(name, entry, "opens", f"opens before module {after.code} ends"))
     if due > _localise(before.start, zone):
         problems.append(Problem(name, entry, "due", f"due after module {before.code} starts"))
     if due <= opens:
@@ -306,8 +306,9 @@ def _check_task(
     return problems
 
 
-def parse_content(framework_files: Iterable[Path], programme_files: Iterable[Path],
-                  session: Session | None = None) -> _Parsed:
+def parse_content(
+    framework_files: Iterable[Path], programme_files: Iterable[Path], session: Session | None = None
+) -> _Parsed:
     """Read and check every file; nothing touches the database."""
     parsed = _Parsed()
     for path in framework_files:
@@ -319,8 +320,14 @@ def parse_content(framework_files: Iterable[Path], programme_files: Iterable[Pat
     seen_fw: dict[str, str] = {}
     for name, fw in parsed.frameworks:
         if fw.code in seen_fw:
-            parsed.problems.append(Problem(name, f"framework {fw.code}", "code",
-                                           f"duplicate code (also in {seen_fw[fw.code]})"))
+            parsed.problems.append(
+                Problem(
+                    name,
+                    f"framework {fw.code}",
+                    "code",
+                    f"duplicate code (also in {seen_fw[fw.code]})",
+                )
+            )
         seen_fw[fw.code] = name
 
     competency_codes: dict[str, set[str]] = {
@@ -337,8 +344,14 @@ def parse_content(framework_files: Iterable[Path], programme_files: Iterable[Pat
         if prog is None:
             continue
         if prog.code in seen_prog:
-            parsed.problems.append(Problem(path.name, f"programme {prog.code}", "code",
-                                           f"duplicate code (also in {seen_prog[prog.code]})"))
+            parsed.problems.append(
+                Problem(
+                    path.name,
+                    f"programme {prog.code}",
+                    "code",
+                    f"duplicate code (also in {seen_prog[prog.code]})",
+                )
+            )
         seen_prog[prog.code] = path.name
         parsed.problems.extend(_check_programme(path.name, prog, competency_codes))
         parsed.programmes.append((path.name, prog))
@@ -386,7 +399,10 @@ class _Writer:
                 domain = Domain(code=d_data.code, framework=fw)
                 s.add(domain)
             domain.title, domain.description, domain.position = (
-                d_data.title, d_data.description, d_pos)
+                d_data.title,
+                d_data.description,
+                d_pos,
+            )
             keep_domains.add(d_data.code)
             stack: list[tuple[CompetencyIn, Competency | None]] = [
                 (c, None) for c in d_data.competencies
@@ -422,15 +438,15 @@ class _Writer:
     def _levels(self, scale: Scale, data: FrameworkIn) -> dict[int, Level]:
         by_value = {level.value: level for level in scale.levels}
         wanted = {level.value for level in data.scale.levels}
-        for value, level in list(by_value.items()):
+        for value, unwanted in list(by_value.items()):
             if value not in wanted:
-                scale.levels.remove(level)
+                scale.levels.remove(unwanted)
                 del by_value[value]
                 self.report.removed += 1
         # Codes are unique per scale: park them first so that renaming two levels that swap
         # codes does not trip the constraint mid-way.
-        for level in by_value.values():
-            level.code = f"__{level.value}"
+        for parked in by_value.values():
+            parked.code = f"__{parked.value}"
         self.session.flush()
         for l_data in data.scale.levels:
             level = by_value.get(l_data.value)
@@ -440,7 +456,10 @@ class _Writer:
                 scale.levels.append(level)
                 by_value[l_data.value] = level
             level.code, level.title, level.description = (
-                l_data.code, l_data.title, l_data.description)
+                l_data.code,
+                l_data.title,
+                l_data.description,
+            )
         return by_value
 
     def _descriptors(self, comp: Competency, data: CompetencyIn, levels: dict[int, Level]) -> None:
@@ -468,8 +487,8 @@ class _Writer:
 
         modules_by_code = {m.code: m for m in prog.modules}
         # Sequence numbers are unique per programme: park them before renumbering.
-        for module in modules_by_code.values():
-            module.sequence = -module.id
+        for parked_module in modules_by_code.values():
+            parked_module.sequence = -parked_module.id
         s.flush()
         for m_data in data.modules:
             module = modules_by_code.get(m_data.code)
@@ -492,11 +511,11 @@ class _Writer:
 
         tasks_by_code = {t.code: t for t in prog.tasks}
         by_seq = sorted(data.modules, key=lambda m: m.sequence)
-        next_code = {a.code: b.code for a, b in zip(by_seq, by_seq[1:], strict=False)}
+        next_code = {a.code: b.code for a, b in pairwise(by_seq)}
         wanted_tasks = {t.code for t in data.tasks}
-        for code, task in tasks_by_code.items():
+        for code, stale in tasks_by_code.items():
             if code not in wanted_tasks:
-                self._remove_task(task)
+                self._remove_task(stale)
         for t_data in data.tasks:
             task = tasks_by_code.get(t_data.code)
             self.count(task is None)
@@ -524,25 +543,38 @@ class _Writer:
             sa.select(sa.func.count()).select_from(CohortTask).where(CohortTask.task_id == task.id)
         )
         if used:
-            raise ContentError([Problem(
-                "", f"task {task.code}", "",
-                f"was removed from the content but {used} cohort(s) have it in their schedule; "
-                "keep it in the file",
-            )])
+            raise ContentError(
+                [
+                    Problem(
+                        "",
+                        f"task {task.code}",
+                        "",
+                        f"was removed from the content but {used} cohort(s) have it in "
+                        "their schedule; keep it in the file",
+                    )
+                ]
+            )
         self.session.delete(task)
         self.report.removed += 1
 
     def _remove_module(self, module: Module) -> None:
         used = self.session.scalar(
-            sa.select(sa.func.count()).select_from(CohortModule)
+            sa.select(sa.func.count())
+            .select_from(CohortModule)
             .where(CohortModule.module_id == module.id)
         )
         if used:
-            raise ContentError([Problem(
-                "", f"module {module.code}", "",
-                f"was removed from the content but {used} cohort(s) have a session for it; "
-                "keep it in the file",
-            )])
+            raise ContentError(
+                [
+                    Problem(
+                        "",
+                        f"module {module.code}",
+                        "",
+                        f"was removed from the content but {used} cohort(s) have a session for it; "
+                        "keep it in the file",
+                    )
+                ]
+            )
         self.session.delete(module)
         self.report.removed += 1
 

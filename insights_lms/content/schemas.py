@@ -13,7 +13,10 @@ Slug = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)
 ]
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$", max_length=32)
+    str,
+    StringConstraints(
+        strip_whitespace=True, pattern=r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$", max_length=32
+    ),
 ]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]

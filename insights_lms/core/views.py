@@ -61,9 +61,11 @@ def _cohort_summary(cohort: Cohort) -> CohortSummary:
 @bp.get("/")
 @login_required
 def home() -> str:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user
     participating = [
-        ParticipantView(e.cohort, cohort_timeline(e.cohort), cohorts.coach_of(session, e.cohort, user))
+        ParticipantView(
+            e.cohort, cohort_timeline(e.cohort), cohorts.coach_of(session, e.cohort, user)
+        )
         for e in cohorts.enrolments_of(session, user, CohortRole.PARTICIPANT)
     ]
     coachees = [

@@ -14,7 +14,9 @@ from insights_lms.migrations_util import VERSION_TABLE
 target_metadata = Base.metadata
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # A host application's tables share the database: never touch them.
     if type_ == "table":
         return bool(name and name.startswith("lms_"))

@@ -19,9 +19,7 @@ from insights_lms.enums import ActivityKind, ModuleKind, enum_column
 module_competency = sa.Table(
     "lms_module_competency",
     Base.metadata,
-    sa.Column(
-        "module_id", sa.ForeignKey("lms_module.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("module_id", sa.ForeignKey("lms_module.id", ondelete="CASCADE"), primary_key=True),
     sa.Column(
         "competency_id", sa.ForeignKey("lms_competency.id", ondelete="CASCADE"), primary_key=True
     ),
@@ -73,9 +71,7 @@ class Module(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("lms_programme.id", ondelete="CASCADE")
-    )
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_programme.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(sa.String(32))
     sequence: Mapped[int]
     kind: Mapped[ModuleKind] = mapped_column(enum_column(ModuleKind))
@@ -128,13 +124,9 @@ class PracticalTask(Base):
     __table_args__ = (sa.UniqueConstraint("programme_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("lms_programme.id", ondelete="CASCADE")
-    )
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_programme.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(sa.String(32))
-    after_module_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("lms_module.id", ondelete="CASCADE")
-    )
+    after_module_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_module.id", ondelete="CASCADE"))
     before_module_id: Mapped[int] = mapped_column(
         sa.ForeignKey("lms_module.id", ondelete="CASCADE")
     )

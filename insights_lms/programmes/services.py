@@ -85,16 +85,32 @@ def cohort_timeline(cohort: Cohort, now: dt.datetime | None = None) -> Timeline:
     entries: list[TimelineEntry] = []
     for cm in sorted(cohort.sessions, key=lambda s: (s.module.sequence, s.starts_at)):
         module = cm.module
-        entries.append(TimelineEntry(
-            "module", module.code, module.title, module.theme, cm.starts_at, cm.ends_at,
-            _status(cm.starts_at, cm.ends_at, now), session=cm,
-        ))
+        entries.append(
+            TimelineEntry(
+                "module",
+                module.code,
+                module.title,
+                module.theme,
+                cm.starts_at,
+                cm.ends_at,
+                _status(cm.starts_at, cm.ends_at, now),
+                session=cm,
+            )
+        )
         window = windows.get(module.id)
         if window is not None:
-            entries.append(TimelineEntry(
-                "task", window.task.code, window.task.title, "", window.opens_at, window.due_at,
-                _status(window.opens_at, window.due_at, now), window=window,
-            ))
+            entries.append(
+                TimelineEntry(
+                    "task",
+                    window.task.code,
+                    window.task.title,
+                    "",
+                    window.opens_at,
+                    window.due_at,
+                    _status(window.opens_at, window.due_at, now),
+                    window=window,
+                )
+            )
     return Timeline(cohort, entries, now)
 
 

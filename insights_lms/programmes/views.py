@@ -16,9 +16,9 @@ bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 @login_required
 def module(programme_code: str, module_code: str) -> str:
     mod = services.get_module(session, programme_code, module_code) or abort(404)
-    if not access.can_view_programme(session, current_user, mod.programme):  # type: ignore[arg-type]
+    if not access.can_view_programme(session, current_user, mod.programme):
         abort(403)
-    cohorts = services.cohorts_seeing_programme(session, current_user, mod.programme)  # type: ignore[arg-type]
+    cohorts = services.cohorts_seeing_programme(session, current_user, mod.programme)
     sessions = [(c, services.module_session(c, mod)) for c in cohorts]
     task = mod.task_after
     windows = []

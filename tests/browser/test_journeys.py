@@ -110,15 +110,6 @@ def assert_no_horizontal_scrolling(page: Page) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def base_url() -> str | None:
-    """Replaces pytest-playwright 0.10's fallback ``base_url`` fixture, which pytest 9.2
-    deprecates (a session fixture defined as an instance method, on its plugin class); under
-    this suite's warnings-as-errors it would fail the setup of every ``page``. The tests use
-    absolute URLs from ``live_server``, so no base URL is needed."""
-    return None
-
-
 @pytest.fixture
 def no_js_page(browser: Browser) -> Iterator[Page]:
     """A page in a fresh context with JavaScript switched off."""

@@ -105,7 +105,9 @@ def test_session_cookie_is_httponly_and_samesite(client, demo):
             "csrf_token": csrf_token(page.text),
         },
     )
-    cookie = next(v for k, v in response.headers.items() if k == "Set-Cookie" and "insights_session" in v)
+    cookie = next(
+        v for k, v in response.headers.items() if k == "Set-Cookie" and "insights_session" in v
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
 

@@ -38,7 +38,9 @@ def make_host(database_url: str, instance: Path) -> tuple[Flask, SQLAlchemy, typ
 
     @app.get("/")
     def host_home() -> str:
-        return "Host LMS home: " + ", ".join(c.title for c in host_db.session.scalars(sa.select(Course)))
+        return "Host LMS home: " + ", ".join(
+            c.title for c in host_db.session.scalars(sa.select(Course))
+        )
 
     InsightsLMS(app, url_prefix="/learning")
     return app, host_db, Course
@@ -124,7 +126,9 @@ def test_extension_can_be_initialised_later_and_on_several_apps(tmp_path):
     apps = []
     for name in ("one", "two"):
         app = Flask(name)
-        app.config.update(SECRET_KEY=TEST_SECRET, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / name}.db")
+        app.config.update(
+            SECRET_KEY=TEST_SECRET, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / name}.db"
+        )
         lms.init_app(app)
         apps.append(app)
     assert all(a.extensions["insights_lms"].url_prefix == "/lms" for a in apps)

@@ -14,7 +14,10 @@ from tests.factories import enrolled, make_cohort, make_user
 
 
 def headings(html: str, level: int) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(rf"<h{level}[^>]*>(.*?)</h{level}>", html, re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", h).strip()
+        for h in re.findall(rf"<h{level}[^>]*>(.*?)</h{level}>", html, re.S)
+    ]
 
 
 def test_participant_home_shows_timeline_and_what_is_due_next(client, demo):
@@ -99,7 +102,13 @@ def test_module_page_is_only_for_people_in_the_programme(client, db, demo):
 
 def test_cohort_page_is_for_its_facilitators_only(client, db, demo):
     other = make_cohort(db, demo.programme)
-    enrolled(db, other, CohortRole.FACILITATOR, email="other.fac@school.example", password="a long password")
+    enrolled(
+        db,
+        other,
+        CohortRole.FACILITATOR,
+        email="other.fac@school.example",
+        password="a long password",
+    )
     db.commit()
     for email in ("participant1@example.org", "coach1@example.org"):
         login(client, email)

@@ -65,20 +65,50 @@ def test_load_content_demo_data_and_create_user(tmp_path, db_backend, pg_server)
     assert again.exit_code == 0 and "Kept the demo cohort" in again.output
 
     created = runner.invoke(
-        args=["lms", "create-user", "--email", "New.Head@School.example", "--name", "New Head",
-              "--phase", "secondary", "--cohort", "demo-cohort", "--role", "participant"],
+        args=[
+            "lms",
+            "create-user",
+            "--email",
+            "New.Head@School.example",
+            "--name",
+            "New Head",
+            "--phase",
+            "secondary",
+            "--cohort",
+            "demo-cohort",
+            "--role",
+            "participant",
+        ],
         input="a good long password\na good long password\n",
     )
     assert created.exit_code == 0, created.output
     assert "Created new.head@school.example, participant in demo-cohort." in created.output
     duplicate = runner.invoke(
-        args=["lms", "create-user", "--email", "new.head@school.example", "--name", "X",
-              "--password", "another long password"]
+        args=[
+            "lms",
+            "create-user",
+            "--email",
+            "new.head@school.example",
+            "--name",
+            "X",
+            "--password",
+            "another long password",
+        ]
     )
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     unknown = runner.invoke(
-        args=["lms", "create-user", "--email", "x@school.example", "--name", "X",
-              "--password", "another long password", "--cohort", "nope"]
+        args=[
+            "lms",
+            "create-user",
+            "--email",
+            "x@school.example",
+            "--name",
+            "X",
+            "--password",
+            "another long password",
+            "--cohort",
+            "nope",
+        ]
     )
     assert unknown.exit_code == 2 and "no cohort with code 'nope'" in unknown.output
 

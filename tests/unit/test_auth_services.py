@@ -18,7 +18,9 @@ from tests.factories import PASSWORD, make_user, utc
 
 
 def test_create_user_normalises_email_and_hashes_password(db):
-    user = create_user(db, email="  Head.Teacher@School.Example ", name="Ann Head", password=PASSWORD)
+    user = create_user(
+        db, email="  Head.Teacher@School.Example ", name="Ann Head", password=PASSWORD
+    )
     assert user.email == "head.teacher@school.example"
     assert PASSWORD not in user.password_hash
     assert user.password_hash.startswith("scrypt:")
@@ -74,11 +76,21 @@ def test_throttle_locks_after_repeated_failures_then_unlocks(db):
     policy = ThrottlePolicy(max_attempts=3, window=dt.timedelta(minutes=15))
     start = utc(2026, 11, 23, 9, 0)
     for minute in range(3):
-        assert authenticate(db, "c@school.example", "guess", policy=policy,
-                            now=start + dt.timedelta(minutes=minute)) is None
+        assert (
+            authenticate(
+                db,
+                "c@school.example",
+                "guess",
+                policy=policy,
+                now=start + dt.timedelta(minutes=minute),
+            )
+            is None
+        )
     # Locked: even the right password is not checked.
     with pytest.raises(LoginThrottled) as info:
-        authenticate(db, "c@school.example", PASSWORD, policy=policy, now=start + dt.timedelta(minutes=4))
+        authenticate(
+            db, "c@school.example", PASSWORD, policy=policy, now=start + dt.timedelta(minutes=4)
+        )
     assert info.value.retry_after == start + dt.timedelta(minutes=15)
     # Once the first failure leaves the window, one more try is allowed.
     later = start + dt.timedelta(minutes=16)
@@ -91,13 +103,23 @@ def test_throttle_is_per_email_and_success_resets_the_count(db):
     policy = ThrottlePolicy(max_attempts=2)
     now = utc(2026, 11, 23, 9, 0)
     authenticate(db, "d@school.example", "guess", policy=policy, now=now)
-    assert authenticate(db, "d@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=1))
+    assert authenticate(
+        db, "d@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=1)
+    )
     authenticate(db, "d@school.example", "guess", policy=policy, now=now + dt.timedelta(seconds=2))
     # One failure since the success: not locked.
-    assert authenticate(db, "d@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=3))
+    assert authenticate(
+        db, "d@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=3)
+    )
     for i in range(2):
-        authenticate(db, "e@school.example", "guess", policy=policy, now=now + dt.timedelta(seconds=i))
+        authenticate(
+            db, "e@school.example", "guess", policy=policy, now=now + dt.timedelta(seconds=i)
+        )
     with pytest.raises(LoginThrottled):
-        authenticate(db, "e@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=5))
+        authenticate(
+            db, "e@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=5)
+        )
     # d is unaffected by e's lock.
-    assert authenticate(db, "d@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=6))
+    assert authenticate(
+        db, "d@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=6)
+    )

@@ -26,8 +26,9 @@ def test_new_cohort_copies_the_planned_schedule(db, programme):
     cohort = make_cohort(db, programme)
     assert len(cohort.sessions) == len(programme.modules)
     assert len(cohort.task_windows) == len(programme.tasks)
-    for session, module in zip(sorted(cohort.sessions, key=lambda s: s.module.sequence),
-                               programme.modules, strict=True):
+    for session, module in zip(
+        sorted(cohort.sessions, key=lambda s: s.module.sequence), programme.modules, strict=True
+    ):
         assert (session.starts_at, session.ends_at) == (module.planned_start, module.planned_end)
         assert session.location == module.location
 

@@ -26,7 +26,7 @@ def test_aware_datetimes_round_trip_as_utc(db):
 
 def test_naive_datetimes_are_refused(db):
     user = make_user(db)
-    user.last_login_dt = dt.datetime(2026, 7, 1, 9, 30)  # noqa: DTZ001
+    user.last_login_dt = dt.datetime(2026, 7, 1, 9, 30)
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
         db.flush()
     db.rollback()
