@@ -10,6 +10,8 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from insights_lms import resources
 from insights_lms.config import ConfigError, Settings, load_settings
@@ -84,6 +86,8 @@ class InsightsLMS:
                 )
             database = SQLAlchemy(session_options={"expire_on_commit": False})
             database.init_app(app)
+            with app.app_context():
+                _enforce_sqlite_foreign_keys(database.engine)
         if not app.config.get("SECRET_KEY"):
             raise ConfigError("Insights LMS needs the app's SECRET_KEY to be set.")
         app.extensions[EXTENSION_KEY] = LMSState(settings, database, prefix, set())
@@ -115,6 +119,18 @@ class InsightsLMS:
 
         manager.user_loader(load_user)
         manager.init_app(app)
+
+
+def _enforce_sqlite_foreign_keys(engine: Engine) -> None:
+    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, per connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 def _make_blueprint(prefix: str | None) -> Blueprint:
