@@ -6,10 +6,11 @@ Services flush; the request (or CLI command) that called them commits once.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, CohortTask, Enrolment
@@ -178,14 +179,41 @@ def coachees_of(session: Session, coach: User) -> list[CoachAssignment]:
     )
 
 
+def schedule_and_members() -> list[Any]:
+    """Loader options that fetch a cohort's schedule and people in a few queries, not per row."""
+    return [
+        selectinload(Cohort.programme),
+        selectinload(Cohort.sessions).selectinload(CohortModule.module),
+        selectinload(Cohort.task_windows).selectinload(CohortTask.task),
+        selectinload(Cohort.enrolments).selectinload(Enrolment.user),
+    ]
+
+
 def cohorts_facilitated_by(session: Session, user: User) -> list[Cohort]:
     """Cohorts the user facilitates (every cohort for a site administrator)."""
-    query = sa.select(Cohort).order_by(Cohort.created_dt.desc(), Cohort.code)
+    query = (
+        sa.select(Cohort)
+        .options(*schedule_and_members())
+        .order_by(Cohort.created_dt.desc(), Cohort.code)
+    )
     if not user.is_admin:
         query = query.join(Enrolment).where(
             Enrolment.user_id == user.id, Enrolment.role == CohortRole.FACILITATOR
         )
     return list(session.scalars(query))
+
+
+def coached_participant_ids(session: Session, cohort_ids: list[int]) -> dict[int, set[int]]:
+    """For each cohort, the ids of participants who have a coach (one query)."""
+    result: dict[int, set[int]] = {cid: set() for cid in cohort_ids}
+    rows = session.execute(
+        sa.select(CoachAssignment.cohort_id, CoachAssignment.participant_id).where(
+            CoachAssignment.cohort_id.in_(cohort_ids)
+        )
+    )
+    for cohort_id, participant_id in rows:
+        result[cohort_id].add(participant_id)
+    return result
 
 
 def coach_of(session: Session, cohort: Cohort, participant: User) -> User | None:

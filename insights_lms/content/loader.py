@@ -141,7 +141,7 @@ def _validation_problems(file: str, data: Any, exc: ValidationError) -> list[Pro
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         entry, field_path = _describe_location(data, loc)
-        message = err["msg"]
+        message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field (check the spelling)"
         elif err["type"] == "missing":
@@ -151,21 +151,46 @@ def _validation_problems(file: str, data: Any, exc: ValidationError) -> list[Pro
 
 
 def _read(path: Path, schema: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    model, _raw, problems = _read_raw(path, schema)
+    return model, problems
+
+
+def _read_raw(path: Path, schema: type[BaseModel]) -> tuple[Any, Any, list[Problem]]:
     name = path.name
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
-        return None, [Problem(name, where, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        return (
+            None,
+            None,
+            [Problem(name, where, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")],
+        )
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, "", "", f"cannot be read: {exc}")]
+        return None, None, [Problem(name, "", "", f"cannot be read: {exc}")]
     if not isinstance(data, dict):
-        return None, [Problem(name, "", "", "must be a YAML mapping (key: value) at the top")]
+        return None, data, [Problem(name, "", "", "must be a YAML mapping (key: value) at the top")]
     try:
-        return schema.model_validate(data), []
+        return schema.model_validate(data), data, []
     except ValidationError as exc:
-        return None, _validation_problems(name, data, exc)
+        return None, data, _validation_problems(name, data, exc)
+
+
+def _raw_competency_codes(raw: dict[str, Any]) -> set[str]:
+    """Best-effort competency codes from a framework file that did not validate."""
+    codes: set[str] = set()
+    stack: list[Any] = [
+        d.get("competencies") for d in raw.get("domains") or [] if isinstance(d, dict)
+    ]
+    while stack:
+        items = stack.pop()
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                if isinstance(item.get("code"), str):
+                    codes.add(item["code"])
+                stack.append(item.get("competencies"))
+    return codes
 
 
 def _walk(competencies: Iterable[CompetencyIn]) -> Iterable[CompetencyIn]:
@@ -311,9 +336,14 @@ def parse_content(
 ) -> _Parsed:
     """Read and check every file; nothing touches the database."""
     parsed = _Parsed()
+    # Competency codes of framework files that failed validation, read as far as possible, so
+    # that a typo in the framework does not also make its programme look wrong.
+    broken: dict[str, set[str]] = {}
     for path in framework_files:
-        fw, problems = _read(path, FrameworkIn)
+        fw, raw, problems = _read_raw(path, FrameworkIn)
         parsed.problems.extend(problems)
+        if fw is None and isinstance(raw, dict) and isinstance(raw.get("code"), str):
+            broken[raw["code"]] = _raw_competency_codes(raw)
         if fw is not None:
             parsed.problems.extend(_check_framework(path.name, fw))
             parsed.frameworks.append((path.name, fw))
@@ -334,6 +364,8 @@ def parse_content(
         fw.code: {c.code for c in _walk(x for d in fw.domains for x in d.competencies)}
         for _, fw in parsed.frameworks
     }
+    for code, codes in broken.items():
+        competency_codes.setdefault(code, codes)
     if session is not None:
         for framework in session.scalars(sa.select(Framework)):
             competency_codes.setdefault(framework.code, {c.code for c in framework.competencies})
@@ -471,7 +503,7 @@ class _Writer:
             else:
                 descriptor.text = text
 
-    def programme(self, data: ProgrammeIn) -> Programme:
+    def programme(self, file: str, data: ProgrammeIn) -> Programme:
         s = self.session
         fw = s.scalar(sa.select(Framework).where(Framework.code == data.framework))
         assert fw is not None  # checked by parse_content
@@ -515,7 +547,7 @@ class _Writer:
         wanted_tasks = {t.code for t in data.tasks}
         for code, stale in tasks_by_code.items():
             if code not in wanted_tasks:
-                self._remove_task(stale)
+                self._remove_task(file, stale)
         for t_data in data.tasks:
             task = tasks_by_code.get(t_data.code)
             self.count(task is None)
@@ -533,12 +565,12 @@ class _Writer:
         wanted_modules = {m.code for m in data.modules}
         for code, module in modules_by_code.items():
             if code not in wanted_modules:
-                self._remove_module(module)
+                self._remove_module(file, module)
         s.flush()
         self.report.programmes.append(prog.code)
         return prog
 
-    def _remove_task(self, task: PracticalTask) -> None:
+    def _remove_task(self, file: str, task: PracticalTask) -> None:
         used = self.session.scalar(
             sa.select(sa.func.count()).select_from(CohortTask).where(CohortTask.task_id == task.id)
         )
@@ -546,7 +578,7 @@ class _Writer:
             raise ContentError(
                 [
                     Problem(
-                        "",
+                        file,
                         f"task {task.code}",
                         "",
                         f"was removed from the content but {used} cohort(s) have it in "
@@ -557,7 +589,7 @@ class _Writer:
         self.session.delete(task)
         self.report.removed += 1
 
-    def _remove_module(self, module: Module) -> None:
+    def _remove_module(self, file: str, module: Module) -> None:
         used = self.session.scalar(
             sa.select(sa.func.count())
             .select_from(CohortModule)
@@ -567,7 +599,7 @@ class _Writer:
             raise ContentError(
                 [
                     Problem(
-                        "",
+                        file,
                         f"module {module.code}",
                         "",
                         f"was removed from the content but {used} cohort(s) have a session for it; "
@@ -595,8 +627,8 @@ def load_content(
         with session.begin_nested():
             for _, fw in parsed.frameworks:
                 writer.framework(fw)
-            for _, prog in parsed.programmes:
-                writer.programme(prog)
+            for file, prog in parsed.programmes:
+                writer.programme(file, prog)
                 sync_all_schedules(session, prog.code)
     except ContentError:
         raise

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from insights_lms.enums import ActivityKind, ModuleKind
 
@@ -94,11 +102,20 @@ class ModuleIn(Strict):
     competencies: list[Code] = []
     activities: list[ActivityIn] = []
 
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> ModuleIn:
-        if self.end <= self.start:
+    @field_validator("end")
+    @classmethod
+    def _ends_after_start(cls, end: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        start = info.data.get("start")
+        if start is None:
+            return end
+        if (start.tzinfo is None) != (end.tzinfo is None):
+            raise ValueError(
+                "start and end must both give a UTC offset or both leave it out "
+                "(times without one are in the programme's time zone)"
+            )
+        if end <= start:
             raise ValueError("end must be after start")
-        return self
+        return end
 
 
 class TaskIn(Strict):

@@ -41,14 +41,8 @@ class CohortSummary:
     unassigned: int
 
 
-def _cohort_summary(cohort: Cohort) -> CohortSummary:
+def _cohort_summary(cohort: Cohort, assigned: set[int]) -> CohortSummary:
     participants = cohort.members(CohortRole.PARTICIPANT)
-    assigned = {
-        a.participant_id
-        for a in session.scalars(
-            sa.select(CoachAssignment).where(CoachAssignment.cohort_id == cohort.id)
-        )
-    }
     return CohortSummary(
         cohort,
         cohort_timeline(cohort),
@@ -72,7 +66,9 @@ def home() -> str:
         CoacheeView(a, cohort_timeline(a.cohort)) for a in cohorts.coachees_of(session, user)
     ]
     coaching = bool(cohorts.enrolments_of(session, user, CohortRole.COACH))
-    facilitated = [_cohort_summary(c) for c in cohorts.cohorts_facilitated_by(session, user)]
+    facilitated_cohorts = cohorts.cohorts_facilitated_by(session, user)
+    coached = cohorts.coached_participant_ids(session, [c.id for c in facilitated_cohorts])
+    facilitated = [_cohort_summary(c, coached[c.id]) for c in facilitated_cohorts]
     return render_template(
         "lms/home.html",
         participating=participating,

@@ -90,8 +90,11 @@ class Module(Base):
     competencies: Mapped[list[Competency]] = relationship(
         secondary=module_competency, order_by="Competency.code"
     )
+    # Read-only: tasks are attached from their side (``PracticalTask.after_module``), so that
+    # two tasks can swap modules in one content load without the one-to-one bookkeeping
+    # detaching either of them mid-way.
     task_after: Mapped[PracticalTask | None] = relationship(
-        back_populates="after_module", foreign_keys="PracticalTask.after_module_id", uselist=False
+        foreign_keys="PracticalTask.after_module_id", uselist=False, viewonly=True
     )
 
     def __repr__(self) -> str:
@@ -137,9 +140,7 @@ class PracticalTask(Base):
     planned_due: Mapped[dt.datetime | None]
 
     programme: Mapped[Programme] = relationship(back_populates="tasks")
-    after_module: Mapped[Module] = relationship(
-        foreign_keys=[after_module_id], back_populates="task_after"
-    )
+    after_module: Mapped[Module] = relationship(foreign_keys=[after_module_id])
     before_module: Mapped[Module] = relationship(foreign_keys=[before_module_id])
     competencies: Mapped[list[Competency]] = relationship(
         secondary=task_competency, order_by="Competency.code"
