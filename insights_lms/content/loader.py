@@ -38,6 +38,7 @@ from insights_lms.content.schemas import (
     ProgrammeIn,
     TaskIn,
 )
+from insights_lms.db import Base
 from insights_lms.programmes.models import Module, ModuleActivity, PracticalTask, Programme
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -83,13 +84,15 @@ class LoadReport:
     programmes: list[str] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     removed: int = 0
 
     def summary(self) -> str:
         return (
             f"Loaded {len(self.frameworks)} framework(s) ({', '.join(self.frameworks) or '-'}) "
             f"and {len(self.programmes)} programme(s) ({', '.join(self.programmes) or '-'}): "
-            f"{self.created} created, {self.updated} updated, {self.removed} removed."
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.removed} removed."
         )
 
 
@@ -398,16 +401,19 @@ class _Writer:
         self.session = session
         self.report = report
 
-    def count(self, created: bool) -> None:
+    def settle(self, obj: Base, created: bool, *parts: Base) -> None:
+        """Count ``obj`` as created, updated (it or one of its ``parts`` changed) or unchanged."""
         if created:
             self.report.created += 1
-        else:
+        elif any(self.session.is_modified(o) for o in (obj, *parts)):
             self.report.updated += 1
+        else:
+            self.report.unchanged += 1
 
     def framework(self, data: FrameworkIn) -> Framework:
         s = self.session
         fw = s.scalar(sa.select(Framework).where(Framework.code == data.code))
-        self.count(fw is None)
+        fw_created = fw is None
         if fw is None:
             fw = Framework(code=data.code)
             s.add(fw)
@@ -416,6 +422,7 @@ class _Writer:
         if fw.scale is None:
             fw.scale = Scale(title=data.scale.title)
         fw.scale.title = data.scale.title
+        self.settle(fw, fw_created, fw.scale)
         levels = self._levels(fw.scale, data)
         s.flush()
 
@@ -426,7 +433,7 @@ class _Writer:
         position = 0
         for d_pos, d_data in enumerate(data.domains):
             domain = domains_by_code.get(d_data.code)
-            self.count(domain is None)
+            domain_created = domain is None
             if domain is None:
                 domain = Domain(code=d_data.code, framework=fw)
                 s.add(domain)
@@ -435,6 +442,7 @@ class _Writer:
                 d_data.description,
                 d_pos,
             )
+            self.settle(domain, domain_created)
             keep_domains.add(d_data.code)
             stack: list[tuple[CompetencyIn, Competency | None]] = [
                 (c, None) for c in d_data.competencies
@@ -442,7 +450,7 @@ class _Writer:
             while stack:
                 c_data, parent = stack.pop(0)
                 comp = comps_by_code.get(c_data.code)
-                self.count(comp is None)
+                comp_created = comp is None
                 if comp is None:
                     comp = Competency(code=c_data.code, framework=fw)
                     s.add(comp)
@@ -454,6 +462,7 @@ class _Writer:
                 position += 1
                 keep_comps.add(c_data.code)
                 self._descriptors(comp, c_data, levels)
+                self.settle(comp, comp_created, *comp.descriptors)
                 stack[0:0] = [(child, comp) for child in c_data.competencies]
         for code, comp in comps_by_code.items():
             if code not in keep_comps:
@@ -475,14 +484,16 @@ class _Writer:
                 scale.levels.remove(unwanted)
                 del by_value[value]
                 self.report.removed += 1
-        # Codes are unique per scale: park them first so that renaming two levels that swap
-        # codes does not trip the constraint mid-way.
-        for parked in by_value.values():
-            parked.code = f"__{parked.value}"
-        self.session.flush()
+        # Codes are unique per scale: when codes move between levels, park them first so that
+        # the renaming does not trip the constraint mid-way.
+        new_codes = {level.value: level.code for level in data.scale.levels}
+        if any(new_codes[v] != level.code for v, level in by_value.items()):
+            for parked in by_value.values():
+                parked.code = f"__{parked.value}"
+            self.session.flush()
         for l_data in data.scale.levels:
             level = by_value.get(l_data.value)
-            self.count(level is None)
+            level_created = level is None
             if level is None:
                 level = Level(value=l_data.value)
                 scale.levels.append(level)
@@ -492,6 +503,7 @@ class _Writer:
                 l_data.title,
                 l_data.description,
             )
+            self.settle(level, level_created)
         return by_value
 
     def _descriptors(self, comp: Competency, data: CompetencyIn, levels: dict[int, Level]) -> None:
@@ -510,21 +522,25 @@ class _Writer:
         competencies = {c.code: c for c in fw.competencies}
         zone = ZoneInfo(data.time_zone)
         prog = s.scalar(sa.select(Programme).where(Programme.code == data.code))
-        self.count(prog is None)
+        prog_created = prog is None
         if prog is None:
             prog = Programme(code=data.code)
             s.add(prog)
         prog.title, prog.description = data.title, data.description
         prog.framework, prog.time_zone = fw, data.time_zone
+        self.settle(prog, prog_created)
 
         modules_by_code = {m.code: m for m in prog.modules}
-        # Sequence numbers are unique per programme: park them before renumbering.
-        for parked_module in modules_by_code.values():
-            parked_module.sequence = -parked_module.id
-        s.flush()
+        # Sequence numbers are unique per programme: when one moves to a module that another
+        # holds now, park them all first so the renumbering does not trip the constraint.
+        holders = {m.sequence: m.code for m in modules_by_code.values()}
+        if any(holders.get(m.sequence) not in (None, m.code) for m in data.modules):
+            for parked_module in modules_by_code.values():
+                parked_module.sequence = -parked_module.id
+            s.flush()
         for m_data in data.modules:
             module = modules_by_code.get(m_data.code)
-            self.count(module is None)
+            module_created = module is None
             if module is None:
                 module = Module(code=m_data.code, programme=prog)
                 s.add(module)
@@ -536,10 +552,8 @@ class _Writer:
             module.planned_end = _localise(m_data.end, zone)
             module.location = m_data.location
             module.competencies = [competencies[c] for c in dict.fromkeys(m_data.competencies)]
-            module.activities = [
-                ModuleActivity(position=i, kind=a.kind, title=a.title, description=a.description)
-                for i, a in enumerate(m_data.activities)
-            ]
+            self._activities(module, m_data)
+            self.settle(module, module_created, *module.activities)
 
         tasks_by_code = {t.code: t for t in prog.tasks}
         by_seq = sorted(data.modules, key=lambda m: m.sequence)
@@ -550,7 +564,7 @@ class _Writer:
                 self._remove_task(file, stale)
         for t_data in data.tasks:
             task = tasks_by_code.get(t_data.code)
-            self.count(task is None)
+            task_created = task is None
             if task is None:
                 task = PracticalTask(code=t_data.code, programme=prog)
                 s.add(task)
@@ -561,6 +575,7 @@ class _Writer:
             task.planned_opens = _localise(t_data.opens, zone) if t_data.opens else None
             task.planned_due = _localise(t_data.due, zone) if t_data.due else None
             task.competencies = [competencies[c] for c in dict.fromkeys(t_data.competencies)]
+            self.settle(task, task_created)
 
         wanted_modules = {m.code for m in data.modules}
         for code, module in modules_by_code.items():
@@ -569,6 +584,24 @@ class _Writer:
         s.flush()
         self.report.programmes.append(prog.code)
         return prog
+
+    @staticmethod
+    def _activities(module: Module, data: ModuleIn) -> None:
+        """Update activities in place by position (no churn of rows on an unchanged reload)."""
+        current = list(module.activities)
+        for position, a_data in enumerate(data.activities):
+            if position < len(current):
+                activity = current[position]
+            else:
+                activity = ModuleActivity(position=position)
+                module.activities.append(activity)
+            activity.kind, activity.title, activity.description = (
+                a_data.kind,
+                a_data.title,
+                a_data.description,
+            )
+        for extra in current[len(data.activities) :]:
+            module.activities.remove(extra)
 
     def _remove_task(self, file: str, task: PracticalTask) -> None:
         used = self.session.scalar(
@@ -624,7 +657,7 @@ def load_content(
     report = LoadReport()
     writer = _Writer(session, report)
     try:
-        with session.begin_nested():
+        with session.begin_nested(), session.no_autoflush:
             for _, fw in parsed.frameworks:
                 writer.framework(fw)
             for file, prog in parsed.programmes:
