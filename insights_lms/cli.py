@@ -19,6 +19,15 @@ def lms_cli() -> None:
     pass
 
 
+def _add_feature_commands() -> None:
+    from insights_lms.reminders.cli import reminders_cli
+
+    lms_cli.add_command(reminders_cli)
+
+
+_add_feature_commands()
+
+
 @lms_cli.command("init")
 @with_appcontext
 def init_command() -> None:

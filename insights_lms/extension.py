@@ -18,6 +18,18 @@ from insights_lms.config import ConfigError, Settings, load_settings
 from insights_lms.timeutil import format_local
 
 EXTENSION_KEY = "insights_lms"
+#: Feature packages with a ``views.bp`` blueprint, registered under the ``lms`` blueprint.
+FEATURES = (
+    "core",
+    "auth",
+    "competencies",
+    "programmes",
+    "cohorts",
+    "attendance",
+    "assessment",
+    "context",
+    "feeds",
+)
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -134,11 +146,7 @@ def _enforce_sqlite_foreign_keys(engine: Engine) -> None:
 
 
 def _make_blueprint(prefix: str | None) -> Blueprint:
-    from insights_lms.auth.views import bp as auth_bp
-    from insights_lms.cohorts.views import bp as cohorts_bp
-    from insights_lms.competencies.views import bp as framework_bp
-    from insights_lms.core.views import bp as core_bp
-    from insights_lms.programmes.views import bp as programmes_bp
+    import importlib
 
     lms = Blueprint(
         "lms",
@@ -148,8 +156,8 @@ def _make_blueprint(prefix: str | None) -> Blueprint:
         static_folder=str(resources.static_dir()),
         static_url_path="/assets",
     )
-    for child in (core_bp, auth_bp, framework_bp, programmes_bp, cohorts_bp):
-        lms.register_blueprint(child)
+    for feature in FEATURES:
+        lms.register_blueprint(importlib.import_module(f"insights_lms.{feature}.views").bp)
     lms.before_request(_check_csrf)
     lms.register_error_handler(CSRFError, _csrf_error)
     for code in (403, 404):

@@ -1,0 +1,1 @@
+"""Self-assessment: participants rate themselves on every competency over the programme."""

@@ -1,0 +1,1 @@
+"""Models of the assessment feature (filled in by its implementation)."""

@@ -1,0 +1,1 @@
+"""Attendance registers (facilitators) and module completion with reflection (participants)."""

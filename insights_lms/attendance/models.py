@@ -1,0 +1,1 @@
+"""Models of the attendance feature (filled in by its implementation)."""

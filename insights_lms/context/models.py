@@ -1,0 +1,1 @@
+"""Models of the context feature (filled in by its implementation)."""

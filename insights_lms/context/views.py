@@ -1,0 +1,7 @@
+"""Views of the context feature."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("context", __name__)

@@ -1,0 +1,1 @@
+"""Personal iCalendar feeds of module sessions and task due dates."""

@@ -1,0 +1,1 @@
+"""Models of the feeds feature (filled in by its implementation)."""

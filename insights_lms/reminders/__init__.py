@@ -1,0 +1,1 @@
+"""Email reminders before practical tasks are due and before modules."""

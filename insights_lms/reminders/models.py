@@ -1,0 +1,1 @@
+"""Models of the reminders feature (filled in by its implementation)."""

@@ -1,0 +1,97 @@
+"""Every domain signal of Insights LMS, in one place.
+
+Services send these *after* flushing the change, inside the request's transaction, so that a
+listener (the xAPI outbox, notifications) that writes to the database commits or rolls back
+together with the change itself. Views never call side effects directly: they subscribe here.
+
+Conventions: ``sender`` is the domain object the event is about (reach its session with
+``sqlalchemy.orm.object_session(sender)``); keyword arguments are listed per signal. Listeners
+must not commit.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+module_completed = _signals.signal(
+    "module-completed",
+    doc="""A participant recorded a module as completed, with their reflection.
+
+    sender: the ``ModuleCompletion``.
+    user: the participant (``User``) who recorded it.
+    """,
+)
+
+attendance_recorded = _signals.signal(
+    "attendance-recorded",
+    doc="""A facilitator recorded (or changed) a participant's attendance at a module session.
+
+    sender: the ``Attendance`` row.
+    recorded_by: the facilitator (``User``).
+    """,
+)
+
+task_submitted = _signals.signal(
+    "task-submitted",
+    doc="""A participant submitted their response to a practical task.
+
+    sender: the ``TaskResponse``.
+    user: the participant (``User``).
+    """,
+)
+
+evidence_created = _signals.signal(
+    "evidence-created",
+    doc="""A participant added a piece of evidence.
+
+    sender: the ``Evidence``.
+    user: who created it (``User``).
+    """,
+)
+
+evidence_updated = _signals.signal(
+    "evidence-updated",
+    doc="""A participant edited a piece of evidence (text, tags, links or files).
+
+    sender: the ``Evidence``.
+    user: who edited it (``User``).
+    """,
+)
+
+evidence_deleted = _signals.signal(
+    "evidence-deleted",
+    doc="""A piece of evidence was deleted (a soft delete: it can be restored).
+
+    sender: the ``Evidence``.
+    user: who deleted it (``User``).
+    """,
+)
+
+evidence_restored = _signals.signal(
+    "evidence-restored",
+    doc="""A deleted piece of evidence was restored by its owner.
+
+    sender: the ``Evidence``.
+    user: who restored it (``User``).
+    """,
+)
+
+self_assessment_recorded = _signals.signal(
+    "self-assessment-recorded",
+    doc="""A participant rated themselves on one competency (ratings are never overwritten).
+
+    sender: the ``SelfRating``.
+    user: the participant (``User``).
+    """,
+)
+
+school_context_updated = _signals.signal(
+    "school-context-updated",
+    doc="""A participant updated their school context profile (phase, size, challenges).
+
+    sender: the ``SchoolContext``.
+    user: the participant (``User``).
+    """,
+)
