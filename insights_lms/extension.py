@@ -29,6 +29,7 @@ FEATURES = (
     "assessment",
     "context",
     "feeds",
+    "evidence",
 )
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -160,7 +161,7 @@ def _make_blueprint(prefix: str | None) -> Blueprint:
         lms.register_blueprint(importlib.import_module(f"insights_lms.{feature}.views").bp)
     lms.before_request(_check_csrf)
     lms.register_error_handler(CSRFError, _csrf_error)
-    for code in (403, 404):
+    for code in (403, 404, 413):
         lms.register_error_handler(code, _error_page)
     return lms
 
@@ -198,7 +199,19 @@ def _register_template_helpers(app: Flask) -> None:
     def iso(value: Any) -> Markup:
         return Markup.escape(value.isoformat() if value is not None else "")
 
+    def filesize(value: int) -> str:
+        size = float(value)
+        for unit in ("bytes", "KB", "MB", "GB"):
+            if size < 1024 or unit == "GB":
+                return f"{int(size)} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+            size /= 1024
+        return f"{value} bytes"
+
+    from insights_lms.markup import render_markdown
+
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
+    app.add_template_filter(render_markdown, "lms_markdown")
+    app.add_template_filter(filesize, "lms_filesize")
     app.add_template_filter(local_dt, "lms_local_dt")
     app.add_template_filter(local_date, "lms_local_date")
     app.add_template_filter(iso, "lms_iso")

@@ -3,7 +3,9 @@
 # Feature packages register their models on Base when imported.
 import insights_lms.assessment.models
 import insights_lms.attendance.models
+import insights_lms.audit.models
 import insights_lms.context.models
+import insights_lms.evidence.models
 import insights_lms.feeds.models
 import insights_lms.reminders.models  # noqa: F401
 from insights_lms.auth.models import LoginAttempt, User

@@ -1,0 +1,1 @@
+"""Evidence: what participants bring back from school, with files, tagged to competencies."""

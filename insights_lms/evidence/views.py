@@ -1,0 +1,265 @@
+"""Evidence pages: list, add, view, edit, delete/restore, and file downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from insights_lms.auth.models import User
+from insights_lms.cohorts.models import Enrolment
+from insights_lms.db import session
+from insights_lms.evidence import services
+from insights_lms.evidence.forms import ConfirmForm, EvidenceForm
+from insights_lms.evidence.models import Evidence
+from insights_lms.evidence.services import EvidenceError, EvidenceInput, Upload
+from insights_lms.extension import settings
+from insights_lms.storage import get_storage, upload_transaction
+
+bp = Blueprint("evidence", __name__, url_prefix="/evidence")
+
+
+def _me() -> User:
+    user: User = current_user
+    return user
+
+
+def _enrolment_or_404(cohort_code: str | None = None) -> Enrolment:
+    enrolments = services.participant_enrolments(session, _me())
+    if cohort_code:
+        enrolments = [e for e in enrolments if e.cohort.code == cohort_code]
+    if not enrolments:
+        abort(404)
+    return enrolments[0]
+
+
+def _own_evidence_or_404(public_id: str) -> Evidence:
+    evidence = services.evidence_for_viewer(session, public_id, _me())
+    if evidence is None or evidence.owner_id != _me().id:
+        abort(404)
+    return evidence
+
+
+def _fill_choices(form: EvidenceForm, enrolment: Enrolment) -> dict[str, Any]:
+    programme = enrolment.cohort.programme
+    framework = programme.framework
+    form.competencies.choices = [(c.id, f"{c.code} {c.title}") for c in framework.competencies]
+    form.module.choices = [("", "No module")] + [
+        (str(m.id), f"{m.title}") for m in programme.modules
+    ]
+    windows = sorted(enrolment.cohort.task_windows, key=lambda w: w.opens_at)
+    form.task.choices = [("", "No practical task")] + [(str(w.id), w.task.title) for w in windows]
+    return {"framework": framework, "enrolment": enrolment}
+
+
+def _input(form: EvidenceForm) -> EvidenceInput:
+    return EvidenceInput(
+        title=form.title.data or "",
+        occurred_on=form.occurred_on.data,
+        narrative=form.narrative.data or "",
+        competency_ids=list(form.competencies.data or []),
+        module_id=int(form.module.data) if form.module.data else None,
+        cohort_task_id=int(form.task.data) if form.task.data else None,
+    )
+
+
+def _uploads() -> list[Upload]:
+    return [
+        Upload(f.filename or "file", f.stream)
+        for f in request.files.getlist("files")
+        if f and f.filename
+    ]
+
+
+def _report_refusals(refused: list[str]) -> None:
+    for message in refused:
+        flash(f"Not added: {message}", "error")
+
+
+def _max_file_size() -> int:
+    return settings().max_upload_mb * 1024 * 1024
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    enrolments = services.participant_enrolments(session, _me())
+    enrolment = enrolments[0] if enrolments else None
+    if request.args.get("cohort"):
+        enrolment = next((e for e in enrolments if e.cohort.code == request.args["cohort"]), None)
+        if enrolment is None:
+            abort(404)
+    items = services.evidence_of(session, enrolment) if enrolment else []
+    deleted = services.evidence_of(session, enrolment, deleted=True) if enrolment else []
+    return render_template(
+        "lms/evidence/index.html",
+        enrolment=enrolment,
+        items=items,
+        deleted=deleted,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | str | tuple[str, int]:
+    enrolment = _enrolment_or_404(request.args.get("cohort"))
+    form = EvidenceForm()
+    context = _fill_choices(form, enrolment)
+    del form.remove_files
+    if request.method == "GET":
+        form.task.data = request.args.get("task", "")
+        form.module.data = request.args.get("module", "")
+    if form.validate_on_submit():
+        try:
+            with upload_transaction(get_storage()) as uploads:
+                result = services.create_evidence(
+                    session,
+                    uploads,
+                    enrolment=enrolment,
+                    user=_me(),
+                    data=_input(form),
+                    files=_uploads(),
+                    max_file_size=_max_file_size(),
+                )
+                session.commit()
+        except EvidenceError as exc:
+            session.rollback()
+            _attach_error(form, exc)
+        else:
+            _report_refusals(result.refused)
+            flash(f"Saved your evidence “{result.evidence.title}”.", "success")
+            return redirect(url_for(".show", public_id=result.evidence.public_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("lms/evidence/form.html", form=form, evidence=None, **context), status
+
+
+def _attach_error(form: EvidenceForm, exc: EvidenceError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+@bp.get("/<public_id>")
+@login_required
+def show(public_id: str) -> str:
+    evidence = services.evidence_for_viewer(session, public_id, _me()) or abort(404)
+    return render_template(
+        "lms/evidence/show.html",
+        evidence=evidence,
+        is_owner=evidence.owner_id == _me().id,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/<public_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(public_id: str) -> Response | str | tuple[str, int]:
+    evidence = _own_evidence_or_404(public_id)
+    if evidence.is_deleted:
+        flash("Restore this evidence before changing it.", "error")
+        return redirect(url_for(".index"))
+    form = EvidenceForm(obj=None if request.method == "POST" else evidence)
+    context = _fill_choices(form, evidence.enrolment)
+    form.remove_files.choices = [(f.public_id, f.original_name) for f in evidence.files]
+    if request.method == "GET":
+        form.competencies.data = [c.id for c in evidence.competencies]
+        form.module.data = str(evidence.module_id or "")
+        form.task.data = str(evidence.cohort_task_id or "")
+    if form.validate_on_submit():
+        try:
+            with upload_transaction(get_storage()) as uploads:
+                result = services.update_evidence(
+                    session,
+                    uploads,
+                    evidence,
+                    user=_me(),
+                    data=_input(form),
+                    files=_uploads(),
+                    remove_file_ids=form.remove_files.data or [],
+                    max_file_size=_max_file_size(),
+                )
+                session.commit()
+        except EvidenceError as exc:
+            session.rollback()
+            _attach_error(form, exc)
+        else:
+            _report_refusals(result.refused)
+            flash("Saved your changes.", "success")
+            return redirect(url_for(".show", public_id=evidence.public_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "lms/evidence/form.html", form=form, evidence=evidence, **context
+    ), status
+
+
+@bp.post("/<public_id>/delete")
+@login_required
+def delete(public_id: str) -> Response:
+    evidence = _own_evidence_or_404(public_id)
+    if ConfirmForm().validate_on_submit():
+        services.delete_evidence(session, evidence, _me())
+        session.commit()
+        flash(
+            f"Deleted “{evidence.title}”. You can restore it from the deleted evidence list.",
+            "info",
+        )
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<public_id>/restore")
+@login_required
+def restore(public_id: str) -> Response:
+    evidence = _own_evidence_or_404(public_id)
+    if ConfirmForm().validate_on_submit():
+        services.restore_evidence(session, evidence, _me())
+        session.commit()
+        flash(f"Restored “{evidence.title}”.", "success")
+    return redirect(url_for(".show", public_id=evidence.public_id))
+
+
+def _send(key: str, mimetype: str, name: str, *, inline: bool) -> Response:
+    storage = get_storage()
+    if not storage.exists(key):
+        abort(404)
+    response = send_file(
+        storage.open(key),
+        mimetype=mimetype,
+        as_attachment=not inline,
+        download_name=name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    if inline:
+        response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.get("/files/<public_id>")
+@login_required
+def download(public_id: str) -> Response:
+    stored = services.file_for_viewer(session, public_id, _me()) or abort(404)
+    return _send(stored.storage_key, stored.mimetype, stored.original_name, inline=False)
+
+
+@bp.get("/files/<public_id>/thumbnail")
+@login_required
+def thumbnail(public_id: str) -> Response:
+    stored = services.file_for_viewer(session, public_id, _me()) or abort(404)
+    if not stored.thumbnail_key:
+        abort(404)
+    return _send(stored.thumbnail_key, "image/jpeg", "thumbnail.jpg", inline=True)
