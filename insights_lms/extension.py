@@ -30,6 +30,7 @@ FEATURES = (
     "context",
     "feeds",
     "evidence",
+    "tasks",
 )
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

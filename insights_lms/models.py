@@ -1,13 +1,6 @@
 """Import every model so that ``Base.metadata`` is complete (migrations, create_all)."""
 
 # Feature packages register their models on Base when imported.
-import insights_lms.assessment.models
-import insights_lms.attendance.models
-import insights_lms.audit.models
-import insights_lms.context.models
-import insights_lms.evidence.models
-import insights_lms.feeds.models
-import insights_lms.reminders.models  # noqa: F401
 from insights_lms.auth.models import LoginAttempt, User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.competencies.models import (

@@ -1,0 +1,1 @@
+"""Practical task responses: what a participant trialled in school between two modules."""

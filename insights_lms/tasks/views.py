@@ -1,0 +1,101 @@
+"""The practical task page: instructions, the window, and the participant's response."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from insights_lms.auth.models import User
+from insights_lms.cohorts.models import CohortTask, Enrolment
+from insights_lms.db import session
+from insights_lms.evidence.services import evidence_of, participant_enrolments
+from insights_lms.programmes.services import cohort_timeline
+from insights_lms.tasks import services
+from insights_lms.tasks.forms import ResponseForm
+from insights_lms.tasks.services import TaskError
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+def _me() -> User:
+    user: User = current_user
+    return user
+
+
+def _window_and_enrolment(window_id: int) -> tuple[CohortTask, Enrolment]:
+    """The task window and the signed-in participant's enrolment in its cohort, else 404."""
+    window = session.get(CohortTask, window_id)
+    if window is None:
+        abort(404)
+    for enrolment in participant_enrolments(session, _me()):
+        if enrolment.cohort_id == window.cohort_id:
+            return window, enrolment
+    abort(404)
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    enrolments = participant_enrolments(session, _me())
+    rows = []
+    for enrolment in enrolments:
+        responses = services.responses_for(session, enrolment)
+        for window in sorted(enrolment.cohort.task_windows, key=lambda w: w.opens_at):
+            response = responses.get(window.id)
+            rows.append((enrolment, window, services.task_state(window, response)))
+    return render_template("lms/tasks/index.html", rows=rows)
+
+
+@bp.route("/<int:window_id>", methods=["GET", "POST"])
+@login_required
+def show(window_id: int) -> Response | str | tuple[str, int]:
+    window, enrolment = _window_and_enrolment(window_id)
+    response = services.get_response(session, enrolment, window)
+    state = services.task_state(window, response)
+    form = ResponseForm(obj=None)
+    own_evidence = evidence_of(session, enrolment)
+    form.evidence.choices = [(e.id, e.title) for e in own_evidence]
+    if request.method == "GET" and response is not None:
+        form.response.data = response.response
+        form.evidence.data = [e.id for e in response.evidence]
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        submit = bool(form.submit.data)
+        try:
+            services.save_response(
+                session,
+                enrolment,
+                window,
+                _me(),
+                text=form.response.data or "",
+                evidence_ids=form.evidence.data or [],
+                submit=submit,
+            )
+            session.commit()
+        except TaskError as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            if submit:
+                flash(f"Submitted “{window.task.title}”. Well done.", "success")
+            else:
+                flash(
+                    "Saved your draft. You can come back to it any time before you submit.",
+                    "success",
+                )
+            return redirect(url_for(".show", window_id=window.id))
+    status = 400 if request.method == "POST" else 200
+    timeline = cohort_timeline(enrolment.cohort)
+    return render_template(
+        "lms/tasks/show.html",
+        window=window,
+        task=window.task,
+        enrolment=enrolment,
+        response=response,
+        state=state,
+        form=form,
+        error=error,
+        has_evidence=bool(own_evidence),
+        timeline=timeline,
+    ), status
