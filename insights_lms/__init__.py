@@ -42,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.is_production,
-        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024 * 5,
+        MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
         TESTING=settings.env == "testing",
     )
     for key, value in config.items():

@@ -153,13 +153,15 @@ def create_user_command(
 def demo_data_command(programme_code: str | None) -> None:
     """Create the demo cohort, placed mid-programme, and its logins (safe to run again)."""
     from insights_lms.demo import DEMO_PASSWORD, PEOPLE, DemoError, build_demo
+    from insights_lms.storage import get_storage, upload_transaction
 
     try:
-        cohort, created = build_demo(session, programme_code)
+        with upload_transaction(get_storage()) as uploads:
+            cohort, created = build_demo(session, programme_code, activity=True, uploads=uploads)
+            session.commit()
     except DemoError as exc:
         session.rollback()
         raise click.ClickException(str(exc)) from None
-    session.commit()
     click.echo(
         ("Created" if created else "Kept") + f" the demo cohort {cohort.code!r}. Logins "
         f"(password {DEMO_PASSWORD!r}):"

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     content_dir: Path | None = None
     login_max_attempts: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    max_request_mb: int = Field(default=100, ge=1, le=4096)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Insights LMS <no-reply@localhost>"
+    task_reminder_days: int = Field(default=3, ge=0, le=60)
+    module_reminder_days: int = Field(default=7, ge=0, le=60)
+    base_url: str | None = None
 
     @field_validator("time_zone")
     @classmethod
@@ -68,6 +78,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL, e.g. https://lrs.example.org/xapi/")
         return value or None
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL, e.g. https://lms.example.org")
+        return value.rstrip("/") if value else None
 
     @property
     def is_production(self) -> bool:

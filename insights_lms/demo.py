@@ -16,6 +16,7 @@ from insights_lms.cohorts.models import Cohort
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.programmes.models import Programme
+from insights_lms.storage import Uploads
 from insights_lms.timeutil import shift_local
 
 DEMO_PASSWORD = "insights-demo"  # noqa: S105 - the documented demo login, demo data only
@@ -143,9 +144,19 @@ def mid_programme_start(programme: Programme, now: dt.datetime) -> dt.datetime:
 
 
 def build_demo(
-    session: Session, programme_code: str | None = None, now: dt.datetime | None = None
+    session: Session,
+    programme_code: str | None = None,
+    now: dt.datetime | None = None,
+    *,
+    activity: bool = False,
+    uploads: Uploads | None = None,
 ) -> tuple[Cohort, bool]:
-    """Create the demo users and cohort if missing; returns (cohort, created)."""
+    """Create the demo users and cohort if missing; returns (cohort, created).
+
+    With ``activity`` a new demo cohort also gets what its participants have done so far
+    (registers, reflections, self-ratings, evidence — with files if ``uploads`` is given —
+    and a submitted practical task).
+    """
     now = now or utcnow()
     query = sa.select(Programme).order_by(Programme.id)
     if programme_code:
@@ -185,4 +196,8 @@ def build_demo(
     for person in PEOPLE:
         if person.coach and cohorts.coach_of(session, cohort, users[person.email]) is None:
             cohorts.assign_coach(session, cohort, users[person.coach], users[person.email])
+    if created and activity:
+        from insights_lms.demo_activity import add_activity
+
+        add_activity(session, cohort, now, uploads)
     return cohort, created

@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 from markupsafe import Markup
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from insights_lms import resources
@@ -31,6 +31,7 @@ FEATURES = (
     "feeds",
     "evidence",
     "tasks",
+    "progress",
 )
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -160,11 +161,17 @@ def _make_blueprint(prefix: str | None) -> Blueprint:
     )
     for feature in FEATURES:
         lms.register_blueprint(importlib.import_module(f"insights_lms.{feature}.views").bp)
+    lms.before_request(_limit_request_size)
     lms.before_request(_check_csrf)
     lms.register_error_handler(CSRFError, _csrf_error)
     for code in (403, 404, 413):
         lms.register_error_handler(code, _error_page)
     return lms
+
+
+def _limit_request_size() -> None:
+    """INSIGHTS_MAX_REQUEST_MB for every LMS request, also when mounted in a host app."""
+    request.max_content_length = settings().max_request_mb * 1024 * 1024
 
 
 def _check_csrf() -> None:
@@ -213,9 +220,39 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.add_template_filter(render_markdown, "lms_markdown")
     app.add_template_filter(filesize, "lms_filesize")
+    app.context_processor(_nav_context)
     app.add_template_filter(local_dt, "lms_local_dt")
     app.add_template_filter(local_date, "lms_local_date")
     app.add_template_filter(iso, "lms_iso")
+
+
+def _nav_context() -> dict[str, Any]:
+    """What the navigation needs to know about the signed-in user (one small query)."""
+    from flask import g
+    from flask_login import current_user
+
+    if EXTENSION_KEY not in current_app.extensions:
+        return {}
+    if "lms_nav" not in g:
+        is_participant = False
+        if current_user and current_user.is_authenticated:
+            from insights_lms.cohorts.models import Enrolment
+            from insights_lms.db import session
+            from insights_lms.enums import CohortRole
+
+            is_participant = (
+                session.scalar(
+                    select(Enrolment.id)
+                    .where(
+                        Enrolment.user_id == current_user.id,
+                        Enrolment.role == CohortRole.PARTICIPANT,
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+        g.lms_nav = {"is_participant": is_participant}
+    return {"lms_nav": g.lms_nav}
 
 
 def forbid() -> None:

@@ -1,7 +1,106 @@
-"""Views of the assessment feature."""
+"""Self-assessment pages: the participant's chart and history, and the form to rate themselves.
+
+Every page is about the signed-in participant's own ratings: no URL carries a user id, and a
+``?cohort=`` the user is not a participant of is a 404.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
 
-bp = Blueprint("assessment", __name__)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from insights_lms.assessment import charts, services
+from insights_lms.assessment.forms import level_name, self_assessment_form
+from insights_lms.cohorts.models import Enrolment
+from insights_lms.db import session
+
+bp = Blueprint("assessment", __name__, url_prefix="/self-assessment")
+
+
+def _enrolment() -> tuple[Enrolment | None, list[Enrolment]]:
+    """The participant enrolment the page is about (``?cohort=``, else the newest)."""
+    enrolments = services.participant_enrolments(session, current_user)
+    if not enrolments:
+        return None, []
+    code = request.args.get("cohort")
+    if not code:
+        return enrolments[0], enrolments
+    for enrolment in enrolments:
+        if enrolment.cohort.code == code:
+            return enrolment, enrolments
+    abort(404)
+
+
+def _not_a_participant() -> tuple[str, int]:
+    return render_template("lms/assessment/not_participant.html"), 403
+
+
+@bp.get("/")
+@login_required
+def index() -> str | tuple[str, int]:
+    enrolment, enrolments = _enrolment()
+    if enrolment is None:
+        return _not_a_participant()
+    history = services.rating_history(session, enrolment)
+    competencies = services.framework_competencies(enrolment)
+    programme = enrolment.cohort.programme
+    return render_template(
+        "lms/assessment/index.html",
+        enrolment=enrolment,
+        enrolments=enrolments,
+        programme=programme,
+        competencies=competencies,
+        history=history,
+        chart=charts.chart_for(session, enrolment),
+        status=services.assessment_status(session, enrolment),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | str | tuple[str, int]:
+    enrolment, _ = _enrolment()
+    if enrolment is None:
+        return _not_a_participant()
+    programme = enrolment.cohort.programme
+    competencies = services.framework_competencies(enrolment)
+    levels = programme.framework.scale.levels
+    occasions = services.available_occasions(session, enrolment)
+    latest = services.latest_self_ratings(session, enrolment)
+    data: dict[str, Any] | None = None
+    if request.method == "GET":
+        suggested = services.suggested_occasion(session, enrolment, occasions)
+        data = {level_name(c): latest[c.id].level_id for c in competencies if c.id in latest}
+        data["occasion"] = suggested.key if suggested else None
+    form = self_assessment_form(competencies, levels, occasions, data)
+    error = None
+    if form.validate_on_submit():
+        occasion = services.occasion_for_key(occasions, form.occasion.data or "")
+        try:
+            if occasion is None:
+                raise services.AssessmentError("Choose one of the occasions listed.")
+            created = services.record_self_assessment(
+                session, enrolment, occasion.occasion, occasion.module, form.ratings()
+            )
+        except services.AssessmentError as exc:
+            error = str(exc)
+        else:
+            session.commit()
+            count = len(created)
+            noun = "competency" if count == 1 else "competencies"
+            flash(f"Saved your self-assessment of {count} {noun}.", "success")
+            return redirect(url_for(".index", cohort=enrolment.cohort.code))
+    html = render_template(
+        "lms/assessment/new.html",
+        form=form,
+        error=error,
+        enrolment=enrolment,
+        programme=programme,
+        framework=programme.framework,
+        levels=levels,
+        latest=latest,
+    )
+    return (html, 400) if request.method == "POST" else html

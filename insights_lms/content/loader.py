@@ -21,7 +21,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from insights_lms.cohorts.models import CohortModule, CohortTask
 from insights_lms.cohorts.services import sync_all_schedules
 from insights_lms.competencies.models import (
     Competency,
@@ -32,12 +31,14 @@ from insights_lms.competencies.models import (
     Scale,
 )
 from insights_lms.content.schemas import (
+    ChallengeIn,
     CompetencyIn,
     FrameworkIn,
     ModuleIn,
     ProgrammeIn,
     TaskIn,
 )
+from insights_lms.context.models import Challenge, ContextChallengeRating
 from insights_lms.db import Base
 from insights_lms.programmes.models import Module, ModuleActivity, PracticalTask, Programme
 
@@ -49,6 +50,7 @@ _SINGULAR = {
     "tasks": "task",
     "levels": "level",
     "activities": "activity",
+    "challenges": "challenge",
 }
 
 
@@ -287,6 +289,17 @@ def _check_programme(
     for task in prog.tasks:
         problems.extend(_check_task(name, task, by_code, next_of, zone, task_codes, followed))
         check_codes(f"task {task.code}", task.competencies)
+    problems.extend(_check_challenges(name, prog.challenges))
+    return problems
+
+
+def _check_challenges(name: str, challenges: list[ChallengeIn]) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for challenge in challenges:
+        if challenge.code in seen:
+            problems.append(Problem(name, f"challenge {challenge.code}", "code", "duplicate code"))
+        seen.add(challenge.code)
     return problems
 
 
@@ -395,6 +408,57 @@ def parse_content(
 
 # --- writing ----------------------------------------------------------------------------
 
+#: Tables that hold content (rewritten by every load); any other table that refers to a
+#: content entry holds people's records, which a content change must never delete.
+CONTENT_TABLES = frozenset({
+    "lms_framework", "lms_scale", "lms_level", "lms_level_descriptor", "lms_domain",
+    "lms_competency", "lms_programme", "lms_module", "lms_module_activity",
+    "lms_module_competency", "lms_practical_task", "lms_task_competency", "lms_challenge",
+})  # fmt: skip
+_RECORD_NAMES = {
+    "lms_cohort_module": "cohort session(s)",
+    "lms_cohort_task": "cohort task window(s)",
+    "lms_evidence": "evidence item(s)",
+    "lms_evidence_competency": "evidence item(s)",
+    "lms_self_rating": "self-rating(s)",
+}
+
+
+def records_referring_to(session: Session, obj: Any) -> dict[str, int]:
+    """How many people's records (by table) refer to a content entry."""
+    target = type(obj).__table__
+    counts: dict[str, int] = {}
+    for table in Base.metadata.tables.values():
+        if table.name in CONTENT_TABLES:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is target:
+                n = session.scalar(
+                    sa.select(sa.func.count()).select_from(table).where(fk.parent == obj.id)
+                )
+                if n:
+                    counts[table.name] = counts.get(table.name, 0) + n
+    return counts
+
+
+def _refuse_if_used(session: Session, file: str, entry: str, obj: Any) -> None:
+    used = records_referring_to(session, obj)
+    if used:
+        uses = ", ".join(
+            f"{n} {_RECORD_NAMES.get(t, t.removeprefix('lms_').replace('_', ' ') + ' record(s)')}"
+            for t, n in sorted(used.items())
+        )
+        raise ContentError(
+            [
+                Problem(
+                    file,
+                    entry,
+                    "",
+                    f"was removed from the content but {uses} refer to it; keep it in the file",
+                )
+            ]
+        )
+
 
 class _Writer:
     def __init__(self, session: Session, report: LoadReport):
@@ -410,7 +474,7 @@ class _Writer:
         else:
             self.report.unchanged += 1
 
-    def framework(self, data: FrameworkIn) -> Framework:
+    def framework(self, file: str, data: FrameworkIn) -> Framework:
         s = self.session
         fw = s.scalar(sa.select(Framework).where(Framework.code == data.code))
         fw_created = fw is None
@@ -423,7 +487,7 @@ class _Writer:
             fw.scale = Scale(title=data.scale.title)
         fw.scale.title = data.scale.title
         self.settle(fw, fw_created, fw.scale)
-        levels = self._levels(fw.scale, data)
+        levels = self._levels(file, fw.scale, data)
         s.flush()
 
         domains_by_code = {d.code: d for d in fw.domains}
@@ -466,6 +530,7 @@ class _Writer:
                 stack[0:0] = [(child, comp) for child in c_data.competencies]
         for code, comp in comps_by_code.items():
             if code not in keep_comps:
+                _refuse_if_used(s, file, f"competency {code}", comp)
                 s.delete(comp)
                 self.report.removed += 1
         for code, domain in domains_by_code.items():
@@ -476,11 +541,12 @@ class _Writer:
         self.report.frameworks.append(fw.code)
         return fw
 
-    def _levels(self, scale: Scale, data: FrameworkIn) -> dict[int, Level]:
+    def _levels(self, file: str, scale: Scale, data: FrameworkIn) -> dict[int, Level]:
         by_value = {level.value: level for level in scale.levels}
         wanted = {level.value for level in data.scale.levels}
         for value, unwanted in list(by_value.items()):
             if value not in wanted:
+                _refuse_if_used(self.session, file, f"level {value}", unwanted)
                 scale.levels.remove(unwanted)
                 del by_value[value]
                 self.report.removed += 1
@@ -577,6 +643,8 @@ class _Writer:
             task.competencies = [competencies[c] for c in dict.fromkeys(t_data.competencies)]
             self.settle(task, task_created)
 
+        self._challenges(file, prog, data)
+
         wanted_modules = {m.code for m in data.modules}
         for code, module in modules_by_code.items():
             if code not in wanted_modules:
@@ -603,43 +671,82 @@ class _Writer:
         for extra in current[len(data.activities) :]:
             module.activities.remove(extra)
 
-    def _remove_task(self, file: str, task: PracticalTask) -> None:
-        used = self.session.scalar(
-            sa.select(sa.func.count()).select_from(CohortTask).where(CohortTask.task_id == task.id)
-        )
-        if used:
-            raise ContentError(
-                [
-                    Problem(
-                        file,
-                        f"task {task.code}",
-                        "",
-                        f"was removed from the content but {used} cohort(s) have it in "
-                        "their schedule; keep it in the file",
-                    )
-                ]
-            )
-        self.session.delete(task)
-        self.report.removed += 1
+    def _challenges(self, file: str, prog: Programme, data: ProgrammeIn) -> None:
+        """Upsert the programme's challenges by code, in file order."""
+        existing: dict[str, Challenge] = {}
+        if prog.id is not None:
+            existing = {
+                c.code: c
+                for c in self.session.scalars(
+                    sa.select(Challenge).where(Challenge.programme_id == prog.id)
+                )
+            }
+        wanted = {c.code for c in data.challenges}
+        for code, stale in existing.items():
+            if code not in wanted:
+                self._remove_challenge(file, stale)
+        for position, c_data in enumerate(data.challenges):
+            challenge = existing.get(c_data.code)
+            created = challenge is None
+            if challenge is None:
+                challenge = Challenge(code=c_data.code, programme=prog)
+                self.session.add(challenge)
+            challenge.title, challenge.description = c_data.title, c_data.description
+            challenge.position = position
+            self.settle(challenge, created)
 
-    def _remove_module(self, file: str, module: Module) -> None:
-        used = self.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(CohortModule)
-            .where(CohortModule.module_id == module.id)
+    def _remove_challenge(self, file: str, challenge: Challenge) -> None:
+        """Delete a challenge dropped from the file, unless participants have used it."""
+        s = self.session
+        rated = s.scalar(
+            sa.select(sa.func.count(sa.distinct(ContextChallengeRating.school_context_id))).where(
+                ContextChallengeRating.challenge_id == challenge.id
+            )
         )
-        if used:
+        # Evidence and task responses link to challenges through tables of their own
+        # features: find every table that refers to a challenge rather than naming them.
+        linked = 0
+        challenge_table = Challenge.__table__
+        for table in Base.metadata.tables.values():
+            if table is ContextChallengeRating.__table__:
+                continue
+            for fk in table.foreign_keys:
+                if fk.column.table is challenge_table:
+                    linked += (
+                        s.scalar(
+                            sa.select(sa.func.count())
+                            .select_from(table)
+                            .where(fk.parent == challenge.id)
+                        )
+                        or 0
+                    )
+        if rated or linked:
+            uses = []
+            if rated:
+                uses.append(f"{rated} participant(s) rated it in their school context")
+            if linked:
+                uses.append(f"{linked} piece(s) of evidence or task responses name it")
             raise ContentError(
                 [
                     Problem(
                         file,
-                        f"module {module.code}",
+                        f"challenge {challenge.code}",
                         "",
-                        f"was removed from the content but {used} cohort(s) have a session for it; "
+                        f"was removed from the content but {' and '.join(uses)}; "
                         "keep it in the file",
                     )
                 ]
             )
+        s.delete(challenge)
+        self.report.removed += 1
+
+    def _remove_task(self, file: str, task: PracticalTask) -> None:
+        _refuse_if_used(self.session, file, f"task {task.code}", task)
+        self.session.delete(task)
+        self.report.removed += 1
+
+    def _remove_module(self, file: str, module: Module) -> None:
+        _refuse_if_used(self.session, file, f"module {module.code}", module)
         self.session.delete(module)
         self.report.removed += 1
 
@@ -658,8 +765,8 @@ def load_content(
     writer = _Writer(session, report)
     try:
         with session.begin_nested(), session.no_autoflush:
-            for _, fw in parsed.frameworks:
-                writer.framework(fw)
+            for file, fw in parsed.frameworks:
+                writer.framework(file, fw)
             for file, prog in parsed.programmes:
                 writer.programme(file, prog)
                 sync_all_schedules(session, prog.code)

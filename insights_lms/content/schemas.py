@@ -129,6 +129,14 @@ class TaskIn(Strict):
     due: dt.datetime | None = None
 
 
+class ChallengeIn(Strict):
+    """A challenge schools face (child poverty, attendance…), rated in school context profiles."""
+
+    code: Slug
+    title: Title
+    description: Text = ""
+
+
 class ProgrammeIn(Strict):
     code: Slug
     title: Title
@@ -137,3 +145,4 @@ class ProgrammeIn(Strict):
     description: Text = ""
     modules: list[ModuleIn] = Field(min_length=1)
     tasks: list[TaskIn] = []
+    challenges: list[ChallengeIn] = []

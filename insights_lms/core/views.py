@@ -9,12 +9,15 @@ from flask import Blueprint, Response, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
+from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
 from insights_lms.cohorts import services as cohorts
-from insights_lms.cohorts.models import CoachAssignment, Cohort
+from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
-from insights_lms.programmes.services import Timeline, cohort_timeline
+from insights_lms.programmes.services import Timeline, TimelineEntry, cohort_timeline
+from insights_lms.tasks import services as tasks
+from insights_lms.tasks.services import TaskState
 
 bp = Blueprint("core", __name__)
 
@@ -24,6 +27,32 @@ class ParticipantView:
     cohort: Cohort
     timeline: Timeline
     coach: User | None
+    task_states: dict[int, TaskState]
+    module_records: dict[int, ModuleRecord]
+
+    @property
+    def overdue(self) -> list[TimelineEntry]:
+        return [
+            e
+            for e in self.timeline.entries
+            if e.window is not None and self.task_states[e.window.id].is_overdue
+        ]
+
+
+def _participant_view(enrolment: Enrolment, user: User) -> ParticipantView:
+    timeline = cohort_timeline(enrolment.cohort)
+    responses = tasks.responses_for(session, enrolment)
+    states = {
+        w.id: tasks.task_state(w, responses.get(w.id), timeline.now)
+        for w in enrolment.cohort.task_windows
+    }
+    return ParticipantView(
+        enrolment.cohort,
+        timeline,
+        cohorts.coach_of(session, enrolment.cohort, user),
+        states,
+        participant_module_records(session, user, enrolment.cohort),
+    )
 
 
 @dataclass(frozen=True)
@@ -57,9 +86,7 @@ def _cohort_summary(cohort: Cohort, assigned: set[int]) -> CohortSummary:
 def home() -> str:
     user: User = current_user
     participating = [
-        ParticipantView(
-            e.cohort, cohort_timeline(e.cohort), cohorts.coach_of(session, e.cohort, user)
-        )
+        _participant_view(e, user)
         for e in cohorts.enrolments_of(session, user, CohortRole.PARTICIPANT)
     ]
     coachees = [

@@ -52,6 +52,7 @@ class EvidenceForm(FlaskForm):
         render_kw={"rows": 10},
     )
     competencies = CheckboxesField("Competencies this evidence shows", coerce=int)
+    challenges = CheckboxesField("School challenges this addresses (optional)", coerce=int)
     module = SelectField("Linked module (optional)", coerce=str, validate_choice=True)
     task = SelectField("Linked practical task (optional)", coerce=str, validate_choice=True)
     files = MultipleFileField(

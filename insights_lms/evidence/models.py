@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.competencies.models import Competency
+from insights_lms.context.models import Challenge
 from insights_lms.db import Base, new_uuid, utcnow
 from insights_lms.programmes.models import Module
 
@@ -21,6 +22,17 @@ evidence_competency = sa.Table(
     ),
     sa.Column(
         "competency_id", sa.ForeignKey("lms_competency.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+evidence_challenge = sa.Table(
+    "lms_evidence_challenge",
+    Base.metadata,
+    sa.Column(
+        "evidence_id", sa.ForeignKey("lms_evidence.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "challenge_id", sa.ForeignKey("lms_challenge.id", ondelete="RESTRICT"), primary_key=True
     ),
 )
 
@@ -56,6 +68,9 @@ class Evidence(Base):
     cohort_task: Mapped[CohortTask | None] = relationship()
     competencies: Mapped[list[Competency]] = relationship(
         secondary=evidence_competency, order_by="Competency.code"
+    )
+    challenges: Mapped[list[Challenge]] = relationship(
+        secondary=evidence_challenge, order_by="Challenge.position"
     )
     files: Mapped[list[EvidenceFile]] = relationship(
         back_populates="evidence", cascade="all, delete-orphan", order_by="EvidenceFile.id"

@@ -18,6 +18,7 @@ from insights_lms.audit.services import record as audit
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.competencies.models import Competency
+from insights_lms.context.models import Challenge
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence, EvidenceFile
@@ -60,6 +61,7 @@ class EvidenceInput:
     competency_ids: Sequence[int]
     module_id: int | None = None
     cohort_task_id: int | None = None
+    challenge_ids: Sequence[int] = ()
 
 
 def participant_enrolments(session: Session, user: User) -> list[Enrolment]:
@@ -85,6 +87,36 @@ def _size_of(stream: IO[bytes]) -> int:
     size = stream.tell()
     stream.seek(0)
     return size
+
+
+def challenges_of_programme(session: Session, programme_id: int) -> list[Challenge]:
+    """The programme's list of school challenges, in content order."""
+    return list(
+        session.scalars(
+            sa.select(Challenge)
+            .where(Challenge.programme_id == programme_id)
+            .order_by(Challenge.position, Challenge.id)
+        )
+    )
+
+
+def programme_challenges(
+    session: Session, enrolment: Enrolment, ids: Sequence[int]
+) -> list[Challenge]:
+    """The challenges with these ids, all of which must belong to the enrolment's programme."""
+    if not ids:
+        return []
+    found = list(
+        session.scalars(
+            sa.select(Challenge).where(
+                Challenge.id.in_(set(ids)),
+                Challenge.programme_id == enrolment.cohort.programme_id,
+            )
+        )
+    )
+    if len(found) != len(set(ids)):
+        raise EvidenceError("Choose challenges from your programme's list.", "challenges")
+    return found
 
 
 def _check(
@@ -129,12 +161,17 @@ def _check(
 def _attach(
     session: Session,
     evidence: Evidence,
-    uploads: Uploads,
+    uploads: Uploads | None,
     files: Iterable[Upload],
     max_size: int,
 ) -> list[str]:
     """Store and attach each acceptable file; return the refusals ("name: reason")."""
-    refused = []
+    refused: list[str] = []
+    files = list(files)
+    if not files:
+        return refused
+    if uploads is None:
+        raise ValueError("files given without a file store to keep them in")
     for upload in files:
         name = clean_filename(upload.filename)
         if len(evidence.files) >= MAX_FILES:
@@ -175,7 +212,7 @@ def _attach(
 
 def create_evidence(
     session: Session,
-    uploads: Uploads,
+    uploads: Uploads | None,
     *,
     enrolment: Enrolment,
     user: User,
@@ -187,6 +224,7 @@ def create_evidence(
     if enrolment.user_id != user.id or enrolment.role != CohortRole.PARTICIPANT:
         raise EvidenceError("Only a participant can add evidence to their own record.")
     competencies, module, task = _check(session, enrolment, data)
+    challenges = programme_challenges(session, enrolment, data.challenge_ids)
     now = utcnow()
     evidence = Evidence(
         enrolment=enrolment,
@@ -197,6 +235,7 @@ def create_evidence(
         module=module,
         cohort_task=task,
         competencies=competencies,
+        challenges=challenges,
         created_dt=now,
         updated_dt=now,
     )
@@ -225,6 +264,7 @@ def update_evidence(
     if evidence.is_deleted:
         raise EvidenceError("Restore this evidence before changing it.")
     competencies, module, task = _check(session, evidence.enrolment, data)
+    evidence.challenges = programme_challenges(session, evidence.enrolment, data.challenge_ids)
     evidence.title, evidence.occurred_on = data.title.strip(), data.occurred_on
     evidence.narrative = data.narrative.strip()
     evidence.competencies, evidence.module, evidence.cohort_task = competencies, module, task
@@ -274,7 +314,11 @@ def evidence_of(session: Session, enrolment: Enrolment, *, deleted: bool = False
         session.scalars(
             sa.select(Evidence)
             .where(Evidence.enrolment_id == enrolment.id, Evidence.is_deleted.is_(deleted))
-            .options(selectinload(Evidence.competencies), selectinload(Evidence.files))
+            .options(
+                selectinload(Evidence.competencies),
+                selectinload(Evidence.files),
+                selectinload(Evidence.challenges),
+            )
             .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
         )
     )

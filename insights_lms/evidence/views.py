@@ -23,7 +23,12 @@ from insights_lms.db import session
 from insights_lms.evidence import services
 from insights_lms.evidence.forms import ConfirmForm, EvidenceForm
 from insights_lms.evidence.models import Evidence
-from insights_lms.evidence.services import EvidenceError, EvidenceInput, Upload
+from insights_lms.evidence.services import (
+    EvidenceError,
+    EvidenceInput,
+    Upload,
+    challenges_of_programme,
+)
 from insights_lms.extension import settings
 from insights_lms.storage import get_storage, upload_transaction
 
@@ -55,6 +60,9 @@ def _fill_choices(form: EvidenceForm, enrolment: Enrolment) -> dict[str, Any]:
     programme = enrolment.cohort.programme
     framework = programme.framework
     form.competencies.choices = [(c.id, f"{c.code} {c.title}") for c in framework.competencies]
+    form.challenges.choices = [
+        (c.id, c.title) for c in challenges_of_programme(session, programme.id)
+    ]
     form.module.choices = [("", "No module")] + [
         (str(m.id), f"{m.title}") for m in programme.modules
     ]
@@ -71,6 +79,7 @@ def _input(form: EvidenceForm) -> EvidenceInput:
         competency_ids=list(form.competencies.data or []),
         module_id=int(form.module.data) if form.module.data else None,
         cohort_task_id=int(form.task.data) if form.task.data else None,
+        challenge_ids=list(form.challenges.data or []),
     )
 
 
@@ -121,6 +130,8 @@ def new() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form.task.data = request.args.get("task", "")
         form.module.data = request.args.get("module", "")
+        if request.args.get("competency", "").isdigit():
+            form.competencies.data = [int(request.args["competency"])]
     if form.validate_on_submit():
         try:
             with upload_transaction(get_storage()) as uploads:
@@ -177,6 +188,7 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
     form.remove_files.choices = [(f.public_id, f.original_name) for f in evidence.files]
     if request.method == "GET":
         form.competencies.data = [c.id for c in evidence.competencies]
+        form.challenges.data = [c.id for c in evidence.challenges]
         form.module.data = str(evidence.module_id or "")
         form.task.data = str(evidence.cohort_task_id or "")
     if form.validate_on_submit():

@@ -6,7 +6,9 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
 from insights_lms import access
+from insights_lms.attendance.services import participant_module_records
 from insights_lms.db import session
+from insights_lms.enums import CohortRole
 from insights_lms.programmes import services
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
@@ -20,6 +22,14 @@ def module(programme_code: str, module_code: str) -> str:
         abort(403)
     cohorts = services.cohorts_seeing_programme(session, current_user, mod.programme)
     sessions = [(c, services.module_session(c, mod)) for c in cohorts]
+    records = []
+    for cohort, cm in sessions:
+        if cm is not None and CohortRole.PARTICIPANT in access.roles_in(
+            session, current_user, cohort
+        ):
+            records.append(
+                (cohort, participant_module_records(session, current_user, cohort)[cm.id])
+            )
     task = mod.task_after
     windows = []
     if task is not None:
@@ -31,4 +41,5 @@ def module(programme_code: str, module_code: str) -> str:
         sessions=sessions,
         task=task,
         windows=windows,
+        records=records,
     )

@@ -19,5 +19,6 @@ class ResponseForm(FlaskForm):
         render_kw={"rows": 12},
     )
     evidence = CheckboxesField("Evidence for this task", coerce=int)
+    challenges = CheckboxesField("School challenges this addresses (optional)", coerce=int)
     save = SubmitField("Save draft")
     submit = SubmitField("Submit task")

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from insights_lms.cohorts.models import CohortTask, Enrolment
+from insights_lms.context.models import Challenge
 from insights_lms.db import Base, new_uuid, utcnow
 from insights_lms.enums import StrEnum, enum_column
 from insights_lms.evidence.models import Evidence
@@ -20,6 +21,17 @@ task_response_evidence = sa.Table(
     ),
     sa.Column(
         "evidence_id", sa.ForeignKey("lms_evidence.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+task_response_challenge = sa.Table(
+    "lms_task_response_challenge",
+    Base.metadata,
+    sa.Column(
+        "response_id", sa.ForeignKey("lms_task_response.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "challenge_id", sa.ForeignKey("lms_challenge.id", ondelete="RESTRICT"), primary_key=True
     ),
 )
 
@@ -55,6 +67,9 @@ class TaskResponse(Base):
     cohort_task: Mapped[CohortTask] = relationship()
     evidence: Mapped[list[Evidence]] = relationship(
         secondary=task_response_evidence, order_by="Evidence.occurred_on"
+    )
+    challenges: Mapped[list[Challenge]] = relationship(
+        secondary=task_response_challenge, order_by="Challenge.position"
     )
 
     @property

@@ -15,6 +15,7 @@ from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
+from insights_lms.evidence.services import EvidenceError, programme_challenges
 from insights_lms.tasks.models import ResponseStatus, TaskResponse
 
 MAX_RESPONSE = 20_000
@@ -101,6 +102,7 @@ def save_response(
     *,
     text: str,
     evidence_ids: Sequence[int] = (),
+    challenge_ids: Sequence[int] = (),
     submit: bool = False,
     now: dt.datetime | None = None,
 ) -> TaskResponse:
@@ -119,6 +121,10 @@ def save_response(
     if response is not None and response.is_submitted:
         raise TaskError("You have already submitted this task; it can no longer be changed.")
     evidence = _own_evidence(session, enrolment, evidence_ids)
+    try:
+        challenges = programme_challenges(session, enrolment, challenge_ids)
+    except EvidenceError as exc:
+        raise TaskError(str(exc)) from None
     if submit and not text:
         raise TaskError(
             "Write your response before submitting: what you trialled and what happened."
@@ -127,6 +133,7 @@ def save_response(
         response = TaskResponse(enrolment=enrolment, cohort_task=window, created_dt=now)
         session.add(response)
     response.response, response.evidence, response.updated_dt = text, evidence, now
+    response.challenges = challenges
     if submit:
         response.status, response.submitted_dt = ResponseStatus.SUBMITTED, now
     session.flush()

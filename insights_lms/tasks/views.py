@@ -9,7 +9,11 @@ from werkzeug.wrappers import Response
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.db import session
-from insights_lms.evidence.services import evidence_of, participant_enrolments
+from insights_lms.evidence.services import (
+    challenges_of_programme,
+    evidence_of,
+    participant_enrolments,
+)
 from insights_lms.programmes.services import cohort_timeline
 from insights_lms.tasks import services
 from insights_lms.tasks.forms import ResponseForm
@@ -56,9 +60,13 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
     form = ResponseForm(obj=None)
     own_evidence = evidence_of(session, enrolment)
     form.evidence.choices = [(e.id, e.title) for e in own_evidence]
+    form.challenges.choices = [
+        (c.id, c.title) for c in challenges_of_programme(session, enrolment.cohort.programme_id)
+    ]
     if request.method == "GET" and response is not None:
         form.response.data = response.response
         form.evidence.data = [e.id for e in response.evidence]
+        form.challenges.data = [c.id for c in response.challenges]
     error = None
     if request.method == "POST" and form.validate_on_submit():
         submit = bool(form.submit.data)
@@ -70,6 +78,7 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
                 _me(),
                 text=form.response.data or "",
                 evidence_ids=form.evidence.data or [],
+                challenge_ids=form.challenges.data or [],
                 submit=submit,
             )
             session.commit()

@@ -144,7 +144,12 @@ def test_participant_sees_programme_then_module_then_framework(demo, live_server
     expect(timeline.get_by_role("heading", level=4)).to_have_count(
         MODULES_IN_PROGRAMME + TASKS_IN_PROGRAMME
     )
-    expect(timeline.get_by_role("link")).to_have_count(MODULES_IN_PROGRAMME)
+    # Every module and every task title links to its page; past modules also offer to
+    # record them as completed.
+    expect(timeline.locator("h4 a")).to_have_count(MODULES_IN_PROGRAMME + TASKS_IN_PROGRAMME)
+    expect(timeline.get_by_role("link", name=re.compile("^Record it as completed"))).to_have_count(
+        4
+    )
     expect(timeline.get_by_role("heading", name=re.compile(r"^Practical task:"))).to_have_count(
         TASKS_IN_PROGRAMME
     )
@@ -154,10 +159,10 @@ def test_participant_sees_programme_then_module_then_framework(demo, live_server
     next_entry = entries.filter(has=page.get_by_text("Next", exact=True))
     expect(next_entry).to_have_count(1)
     expect(next_entry).to_contain_text(f"Practical task: {TASK_AFTER_MODULE}")
-    expect(next_entry).to_contain_text("Open now")
+    expect(next_entry).to_contain_text("Not started")
     due_next_box = due_next.locator("xpath=..")
     expect(due_next_box).to_contain_text(f"Practical task {TASK_AFTER_MODULE}, due")
-    expect(due_next_box.get_by_role("link", name="Read the task instructions")).to_be_visible()
+    expect(due_next_box.get_by_role("link", name="Open the task")).to_be_visible()
 
     # Open a module from the timeline.
     timeline.get_by_role("link", name=MODULE, exact=True).click()

@@ -93,14 +93,13 @@ def test_refused_file_is_reported_and_the_rest_is_saved(client, db, competency_i
     assert [f.original_name for f in evidence.files] == ["notes.txt"]
 
 
-# Werkzeug's test client spools a body over 500 KB to a temporary file that it never closes.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_oversized_file_is_refused_with_a_clear_message(app, client, db, competency_ids):
     state = app.extensions["insights_lms"]
     state.settings = state.settings.model_copy(update={"max_upload_mb": 1})
     login(client, "participant1@example.org")
     big = io.BytesIO(b"a" * (1024 * 1024 + 10))
     response = add_evidence(client, competency_ids, files=[(big, "huge.txt")])
+    response.request.environ["wsgi.input"].close()  # the test client's spooled body
     page = client.get(response.location)
     assert "huge.txt: larger than the 1 MB limit" in page.text
     assert db.scalar(sa.select(sa.func.count()).select_from(EvidenceFile)) == 0
@@ -299,3 +298,62 @@ def test_form_labels_every_field(client, demo):
         assert re.search(rf"<label for=\"[^\"]+\">{re.escape(label)}</label>", html), label
     assert html.count('type="checkbox" id="competency-') == 10
     assert "<legend>Competencies this evidence shows" in html
+
+
+def test_a_request_over_the_total_limit_gets_a_clear_page(app, client, db, competency_ids):
+    state = app.extensions["insights_lms"]
+    state.settings = state.settings.model_copy(update={"max_request_mb": 1})
+    login(client, "participant1@example.org")
+    response = add_evidence(
+        client, competency_ids, files=[(io.BytesIO(b"a" * (2 * 1024 * 1024)), "big.txt")]
+    )
+    response.request.environ["wsgi.input"].close()  # the test client's spooled body
+    assert response.status_code == 413
+    assert "That was too much to upload at once" in response.text
+    assert db.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 0
+
+
+def test_every_evidence_event_is_a_signal(client, db, competency_ids):
+    from insights_lms import signals
+
+    events = []
+
+    def listen(name):
+        def receiver(sender, **kwargs):
+            events.append((name, sender.title, kwargs["user"].email))
+
+        return receiver
+
+    receivers = {name: listen(name) for name in ("created", "updated", "deleted", "restored")}
+    for name, receiver in receivers.items():
+        getattr(signals, f"evidence_{name}").connect(receiver)
+    try:
+        login(client, "participant1@example.org")
+        location = add_evidence(client, competency_ids).location
+        public_id = location.rsplit("/", 1)[-1]
+        page = client.get(f"/evidence/{public_id}/edit")
+        client.post(
+            f"/evidence/{public_id}/edit",
+            data={
+                "csrf_token": csrf_token(page.text),
+                "title": "Renamed",
+                "occurred_on": "2026-11-02",
+                "narrative": "",
+                "competencies": [str(competency_ids[0])],
+                "module": "",
+                "task": "",
+            },
+        )
+        token = csrf_token(client.get(location).text)
+        client.post(f"/evidence/{public_id}/delete", data={"csrf_token": token})
+        client.post(f"/evidence/{public_id}/restore", data={"csrf_token": token})
+    finally:
+        for name, receiver in receivers.items():
+            getattr(signals, f"evidence_{name}").disconnect(receiver)
+    me = "participant1@example.org"
+    assert events == [
+        ("created", "Staff voice survey", me),
+        ("updated", "Renamed", me),
+        ("deleted", "Renamed", me),
+        ("restored", "Renamed", me),
+    ]

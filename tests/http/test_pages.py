@@ -28,7 +28,7 @@ def test_participant_home_shows_timeline_and_what_is_due_next(client, demo):
     assert html.count('class="tl-item tl-module') == 8
     assert html.count('class="tl-item tl-task') == 7
     assert html.count("tl-next") == 1
-    assert "Open now" in html and "Completed" in html and "Coming up" in html
+    assert "Held" in html and "Coming up" in html and "Not started" in html
     assert "Your coachees" not in html and "Cohorts you facilitate" not in html
 
 

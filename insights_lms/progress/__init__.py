@@ -1,0 +1,1 @@
+"""The progress map: every competency with its evidence, tasks, modules, ratings and gaps."""

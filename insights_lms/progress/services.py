@@ -1,0 +1,90 @@
+"""Building a participant's progress map from their evidence, tasks, modules and ratings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from insights_lms.assessment.models import SelfRating
+from insights_lms.assessment.services import latest_self_ratings
+from insights_lms.attendance.services import ModuleRecord, participant_module_records
+from insights_lms.cohorts.models import CohortModule, CohortTask, Enrolment
+from insights_lms.competencies.models import Competency, Domain
+from insights_lms.db import utcnow
+from insights_lms.evidence.models import Evidence
+from insights_lms.evidence.services import evidence_of
+from insights_lms.tasks.services import TaskState, responses_for, task_state
+
+
+@dataclass
+class CompetencyProgress:
+    """One row of the map."""
+
+    competency: Competency
+    evidence: list[Evidence] = field(default_factory=list)
+    tasks: list[tuple[CohortTask, TaskState]] = field(default_factory=list)
+    modules: list[tuple[CohortModule, ModuleRecord | None]] = field(default_factory=list)
+    self_rating: SelfRating | None = None
+
+    @property
+    def is_gap(self) -> bool:
+        """No evidence yet: the participant should see it at a glance."""
+        return not self.evidence
+
+
+@dataclass
+class ProgressMap:
+    enrolment: Enrolment
+    domains: list[tuple[Domain, list[CompetencyProgress]]]
+
+    @property
+    def rows(self) -> list[CompetencyProgress]:
+        return [row for _, rows in self.domains for row in rows]
+
+    @property
+    def gaps(self) -> list[CompetencyProgress]:
+        return [row for row in self.rows if row.is_gap]
+
+    @property
+    def evidence_count(self) -> int:
+        return len({e.id for row in self.rows for e in row.evidence})
+
+
+def progress_map(
+    session: Session, enrolment: Enrolment, now: dt.datetime | None = None
+) -> ProgressMap:
+    """The map for one participant enrolment (competencies in framework order)."""
+    now = now or utcnow()
+    cohort = enrolment.cohort
+    framework = cohort.programme.framework
+    rows = {c.id: CompetencyProgress(c) for c in framework.competencies}
+
+    for item in evidence_of(session, enrolment):
+        for comp in item.competencies:
+            if comp.id in rows:
+                rows[comp.id].evidence.append(item)
+
+    responses = responses_for(session, enrolment)
+    for window in sorted(cohort.task_windows, key=lambda w: w.opens_at):
+        state = task_state(window, responses.get(window.id), now)
+        for comp in window.task.competencies:
+            if comp.id in rows:
+                rows[comp.id].tasks.append((window, state))
+
+    records = participant_module_records(session, enrolment.user, cohort)
+    for cm in sorted(cohort.sessions, key=lambda s: s.module.sequence):
+        for comp in cm.module.competencies:
+            if comp.id in rows:
+                rows[comp.id].modules.append((cm, records.get(cm.id)))
+
+    for competency_id, rating in latest_self_ratings(session, enrolment).items():
+        if competency_id in rows:
+            rows[competency_id].self_rating = rating
+
+    domains = [
+        (domain, [rows[c.id] for c in domain.competencies if c.id in rows])
+        for domain in framework.domains
+    ]
+    return ProgressMap(enrolment, domains)
