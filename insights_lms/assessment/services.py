@@ -21,7 +21,6 @@ from insights_lms.assessment.models import (
     SelfRating,
     occasion_label,
 )
-from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.db import utcnow
@@ -64,17 +63,6 @@ class AssessmentStatus:
     total: int
     last_rated_dt: dt.datetime | None
     due: Occasion | None
-
-
-def participant_enrolments(session: Session, user: User) -> list[Enrolment]:
-    """The user's participant enrolments, newest cohort first."""
-    return list(
-        session.scalars(
-            sa.select(Enrolment)
-            .where(Enrolment.user_id == user.id, Enrolment.role == CohortRole.PARTICIPANT)
-            .order_by(Enrolment.created_dt.desc(), Enrolment.id.desc())
-        )
-    )
 
 
 def framework_competencies(enrolment: Enrolment) -> list[Competency]:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from insights_lms.assessment import charts, services
 from insights_lms.assessment.forms import level_name, self_assessment_form
 from insights_lms.cohorts.models import Enrolment
+from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
 
 bp = Blueprint("assessment", __name__, url_prefix="/self-assessment")
@@ -22,7 +23,7 @@ bp = Blueprint("assessment", __name__, url_prefix="/self-assessment")
 
 def _enrolment() -> tuple[Enrolment | None, list[Enrolment]]:
     """The participant enrolment the page is about (``?cohort=``, else the newest)."""
-    enrolments = services.participant_enrolments(session, current_user)
+    enrolments = participant_enrolments(session, current_user)
     if not enrolments:
         return None, []
     code = request.args.get("cohort")

@@ -167,6 +167,11 @@ def enrolments_of(session: Session, user: User, role: CohortRole) -> list[Enrolm
     )
 
 
+def participant_enrolments(session: Session, user: User) -> list[Enrolment]:
+    """The user's participant enrolments, newest cohort first."""
+    return enrolments_of(session, user, CohortRole.PARTICIPANT)
+
+
 def coachees_of(session: Session, coach: User) -> list[CoachAssignment]:
     """The coach's coachees across cohorts, by name."""
     return list(

@@ -64,17 +64,6 @@ class EvidenceInput:
     challenge_ids: Sequence[int] = ()
 
 
-def participant_enrolments(session: Session, user: User) -> list[Enrolment]:
-    """The user's participant enrolments, newest first."""
-    return list(
-        session.scalars(
-            sa.select(Enrolment)
-            .where(Enrolment.user_id == user.id, Enrolment.role == CohortRole.PARTICIPANT)
-            .order_by(Enrolment.created_dt.desc(), Enrolment.id.desc())
-        )
-    )
-
-
 def clean_filename(name: str) -> str:
     """The name to show and offer on download: no folders, no control characters."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Enrolment
+from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
 from insights_lms.evidence import services
 from insights_lms.evidence.forms import ConfirmForm, EvidenceForm
@@ -41,7 +42,7 @@ def _me() -> User:
 
 
 def _enrolment_or_404(cohort_code: str | None = None) -> Enrolment:
-    enrolments = services.participant_enrolments(session, _me())
+    enrolments = participant_enrolments(session, _me())
     if cohort_code:
         enrolments = [e for e in enrolments if e.cohort.code == cohort_code]
     if not enrolments:
@@ -103,7 +104,7 @@ def _max_file_size() -> int:
 @bp.get("/")
 @login_required
 def index() -> str:
-    enrolments = services.participant_enrolments(session, _me())
+    enrolments = participant_enrolments(session, _me())
     enrolment = enrolments[0] if enrolments else None
     if request.args.get("cohort"):
         enrolment = next((e for e in enrolments if e.cohort.code == request.args["cohort"]), None)

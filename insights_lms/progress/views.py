@@ -6,8 +6,8 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from insights_lms.auth.models import User
+from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session, utcnow
-from insights_lms.evidence.services import participant_enrolments
 from insights_lms.progress.services import progress_map
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")

@@ -8,11 +8,11 @@ from werkzeug.wrappers import Response
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CohortTask, Enrolment
+from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
 from insights_lms.evidence.services import (
     challenges_of_programme,
     evidence_of,
-    participant_enrolments,
 )
 from insights_lms.programmes.services import cohort_timeline
 from insights_lms.tasks import services
