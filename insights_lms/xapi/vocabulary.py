@@ -1,0 +1,125 @@
+"""The verbs, activity types and attachment usage types of the Insights LMS xAPI profile.
+
+Everything here comes from a published vocabulary, so that any LRS or dashboard already knows
+it; ``docs/xapi.md`` says why each one was chosen. Only the extensions are our own: their IRIs
+sit under the deployment's base IRI (``INSIGHTS_XAPI_BASE_IRI``), see :class:`Extensions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tincan
+
+#: The language of every name, description and display in the statements.
+LANGUAGE = "en-GB"
+
+
+@dataclass(frozen=True)
+class VerbTerm:
+    """A verb: its IRI and how it reads (``display``)."""
+
+    iri: str
+    display: str
+
+    def as_tincan(self) -> tincan.Verb:
+        return tincan.Verb(id=self.iri, display=tincan.LanguageMap({LANGUAGE: self.display}))
+
+
+@dataclass(frozen=True)
+class ActivityTypeTerm:
+    """An activity type: its IRI and a human name for documentation."""
+
+    iri: str
+    name: str
+
+
+class ADLVerbs:
+    """ADL's verbs (http://adlnet.gov/expapi/verbs/), the core xAPI vocabulary."""
+
+    COMPLETED = VerbTerm("http://adlnet.gov/expapi/verbs/completed", "completed")
+    ATTENDED = VerbTerm("http://adlnet.gov/expapi/verbs/attended", "attended")
+    SCORED = VerbTerm("http://adlnet.gov/expapi/verbs/scored", "scored")
+    VOIDED = VerbTerm("http://adlnet.gov/expapi/verbs/voided", "voided")
+
+
+class ActivityStreamsVerbs:
+    """Activity Streams 1.0 verbs, as published in ADL's Activity Streams xAPI profile."""
+
+    SUBMIT = VerbTerm("http://activitystrea.ms/submit", "submitted")
+    CREATE = VerbTerm("http://activitystrea.ms/create", "created")
+    UPDATE = VerbTerm("http://activitystrea.ms/update", "updated")
+
+
+class ADLActivityTypes:
+    """ADL's activity types (http://adlnet.gov/expapi/activities/)."""
+
+    COURSE = ActivityTypeTerm("http://adlnet.gov/expapi/activities/course", "course")
+    MODULE = ActivityTypeTerm("http://adlnet.gov/expapi/activities/module", "module")
+    PERFORMANCE = ActivityTypeTerm("http://adlnet.gov/expapi/activities/performance", "performance")
+
+
+class ActivityStreamsActivityTypes:
+    """Activity Streams 1.0 object types, as published in ADL's Activity Streams profile."""
+
+    GROUP = ActivityTypeTerm("http://activitystrea.ms/group", "group")
+    ARTICLE = ActivityTypeTerm("http://activitystrea.ms/article", "article")
+
+
+class TLAActivityTypes:
+    """The ADL Total Learning Architecture profile (https://w3id.org/xapi/tla)."""
+
+    COMPETENCY = ActivityTypeTerm(
+        "https://w3id.org/xapi/tla/activity-types/competency", "competency"
+    )
+
+
+class TinCanAttachmentUsage:
+    """Attachment usage types of the Tin Can registry (http://id.tincanapi.com/attachment/)."""
+
+    SUPPORTING_MEDIA = "http://id.tincanapi.com/attachment/supporting_media"
+
+
+class Extensions:
+    """Our own extensions: paths under ``{base IRI}xapi/extensions/``.
+
+    No published vocabulary has these notions; an extension IRI must be one its author
+    controls, and the deployment controls its base IRI.
+    """
+
+    #: Context: when in the programme a self-assessment was made (start, after_module, end).
+    OCCASION = "occasion"
+    #: Context: how the participant was marked in the register (present, late).
+    ATTENDANCE_STATUS = "attendance-status"
+    #: Context: the day the evidence happened (ISO date), as the participant gave it.
+    OCCURRED_ON = "occurred-on"
+    #: Result: the level chosen, ``{"value": 2, "code": "developing", "title": "Developing"}``.
+    LEVEL = "level"
+    #: Result: the evidence IRIs attached to a task response.
+    EVIDENCE = "evidence"
+
+    @staticmethod
+    def iri(base_iri: str, name: str) -> str:
+        return f"{base_iri}xapi/extensions/{name}"
+
+
+#: Every verb the profile uses (for documentation and tests).
+ALL_VERBS = (
+    ADLVerbs.COMPLETED,
+    ADLVerbs.ATTENDED,
+    ADLVerbs.SCORED,
+    ADLVerbs.VOIDED,
+    ActivityStreamsVerbs.SUBMIT,
+    ActivityStreamsVerbs.CREATE,
+    ActivityStreamsVerbs.UPDATE,
+)
+
+#: Every activity type the profile uses.
+ALL_ACTIVITY_TYPES = (
+    ADLActivityTypes.COURSE,
+    ADLActivityTypes.MODULE,
+    ADLActivityTypes.PERFORMANCE,
+    ActivityStreamsActivityTypes.GROUP,
+    ActivityStreamsActivityTypes.ARTICLE,
+    TLAActivityTypes.COMPETENCY,
+)
