@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=20, ge=1, le=2048)
     time_zone: str = "Europe/London"
     xapi_base_iri: str = "https://insights.example.org/"
+    xapi_actor_identifier: Literal["account", "mbox", "mbox_sha1sum"] = "account"
     lrs_endpoint: str | None = None
     lrs_username: str | None = None
     lrs_password: SecretStr | None = None

@@ -113,7 +113,8 @@ class InsightsLMS:
 
         app.cli.add_command(lms_cli)
         # Import every model so the metadata is complete for migrations and create_all.
-        import insights_lms.models  # noqa: F401
+        import insights_lms.models
+        import insights_lms.xapi.listeners  # noqa: F401  (domain signals -> xAPI outbox)
 
     @staticmethod
     def _init_login(app: Flask) -> None:

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
 from insights_lms import signals
+from insights_lms.cohorts.models import Enrolment
+from insights_lms.enums import CohortRole
 from insights_lms.xapi import outbox, statements
 from insights_lms.xapi.options import current_options
 from insights_lms.xapi.vocabulary import ActivityStreamsVerbs, ADLVerbs, Extensions, VerbTerm
@@ -54,9 +56,6 @@ def _session(sender: Any) -> Session:
 
 def _registration(session: Session, cohort: Cohort, user: User) -> str | None:
     """The participant's enrolment registration in ``cohort``."""
-    from insights_lms.cohorts.models import Enrolment
-    from insights_lms.enums import CohortRole
-
     return session.scalar(
         sa.select(Enrolment.registration).where(
             Enrolment.cohort_id == cohort.id,
@@ -91,9 +90,8 @@ def on_attendance_recorded(sender: Attendance, **kwargs: Any) -> None:
         # Without a registration the module IRI alone cannot tell this participant's statements.
         standing = [row for row in standing if row.actor_name == sender.participant.public_id]
     status_key = Extensions.iri(options.base_iri, Extensions.ATTENDANCE_STATUS)
-    if sender.status.attended and [_status_of(row.statement, status_key) for row in standing] == [
-        sender.status.value
-    ]:
+    stated = [_status_of(row.statement, status_key) for row in standing]
+    if sender.status.attended and stated == [sender.status.value]:
         return  # only the note changed: the LRS already has the right statement
     recorder: User = kwargs.get("recorded_by") or sender.recorded_by or sender.participant
     for row in standing:

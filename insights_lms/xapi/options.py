@@ -8,15 +8,17 @@ the environment (``load_settings()``) instead of being skipped.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 from flask import current_app, has_app_context
 from werkzeug.routing import BuildError
 
-from insights_lms.config import Settings, load_settings
+from insights_lms.config import PREFIX, Settings, load_settings
 
 ActorIdentifier = Literal["account", "mbox", "mbox_sha1sum"]
 #: The values of ``INSIGHTS_XAPI_ACTOR_IDENTIFIER``; ``account`` keeps every email in the app.
@@ -82,11 +84,22 @@ def current_options() -> XapiOptions:
         identifier = current_app.config.get(CONFIG_KEY, _settings_identifier(conf))
         root = conf.base_url or conf.xapi_base_iri
         return XapiOptions(conf.xapi_base_iri, _app_file_url(root), actor_identifier(identifier))
-    conf = load_settings()
+    conf = _environment_settings()
     root = conf.base_url or conf.xapi_base_iri
     return XapiOptions(
         conf.xapi_base_iri, plain_file_url(root), actor_identifier(_settings_identifier(conf))
     )
+
+
+def _environment_settings() -> Settings:
+    """``load_settings()``, read again only when an ``INSIGHTS_*`` variable changes (reading
+    and validating them costs more than building a statement)."""
+    return _settings_for(tuple(sorted(i for i in os.environ.items() if i[0].startswith(PREFIX))))
+
+
+@lru_cache(maxsize=8)
+def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
+    return load_settings()
 
 
 def _settings_identifier(conf: Settings) -> Any:
