@@ -163,7 +163,42 @@ def add_activity(
     _self_ratings(session, cohort, past, participants)
     _context(session, cohort, now)
     _evidence(session, cohort, now, uploads)
+    _reviews(session, cohort)
     _tasks(session, cohort, now)
+
+
+def _reviews(session: Session, cohort: Cohort) -> None:
+    """Amina's coach has reviewed two of her pieces of evidence (just now: a review dated
+    before the evidence was last changed would count as awaiting review again)."""
+    from insights_lms.coaching.models import ReviewOutcome
+    from insights_lms.coaching.services import review_evidence
+    from insights_lms.evidence.models import Evidence
+
+    coach = _user(session, "coach2@example.org")
+    amina = _user(session, "participant1@example.org")
+    items = {
+        e.title: e
+        for e in session.scalars(sa.select(Evidence).where(Evidence.owner_id == amina.id))
+    }
+    survey = next((e for t, e in items.items() if t.startswith("Staff voice survey")), None)
+    log = next((e for t, e in items.items() if t.startswith("Decision log")), None)
+    if survey is not None:
+        review_evidence(
+            session,
+            survey,
+            coach,
+            ReviewOutcome.ACCEPTED,
+            "Strong evidence of listening: the two agreed changes show the impact.",
+        )
+    if log is not None:
+        review_evidence(
+            session,
+            log,
+            coach,
+            ReviewOutcome.NEEDS_MORE,
+            "Add what you would decide differently now, and one piece of feedback "
+            "from the staff affected.",
+        )
 
 
 def _context(session: Session, cohort: Cohort, now: dt.datetime) -> None:

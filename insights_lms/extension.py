@@ -32,6 +32,7 @@ FEATURES = (
     "evidence",
     "tasks",
     "progress",
+    "coaching",
 )
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -235,7 +236,7 @@ def _nav_context() -> dict[str, Any]:
     if EXTENSION_KEY not in current_app.extensions:
         return {}
     if "lms_nav" not in g:
-        is_participant = False
+        is_participant = is_coach = False
         if current_user and current_user.is_authenticated:
             from insights_lms.cohorts.models import Enrolment
             from insights_lms.db import session
@@ -252,7 +253,17 @@ def _nav_context() -> dict[str, Any]:
                 )
                 is not None
             )
-        g.lms_nav = {"is_participant": is_participant}
+            from insights_lms.cohorts.models import CoachAssignment
+
+            is_coach = (
+                session.scalar(
+                    select(CoachAssignment.id)
+                    .where(CoachAssignment.coach_id == current_user.id)
+                    .limit(1)
+                )
+                is not None
+            )
+        g.lms_nav = {"is_participant": is_participant, "is_coach": is_coach}
     return {"lms_nav": g.lms_nav}
 
 

@@ -4,6 +4,7 @@ from insights_lms.assessment.models import SelfRating
 from insights_lms.attendance.models import Attendance, ModuleCompletion
 from insights_lms.audit.models import AuditRecord
 from insights_lms.auth.models import LoginAttempt, User
+from insights_lms.coaching.models import EvidenceReview
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.competencies.models import (
     Competency,
@@ -36,6 +37,7 @@ __all__ = [
     "Enrolment",
     "Evidence",
     "EvidenceFile",
+    "EvidenceReview",
     "Framework",
     "Level",
     "LevelDescriptor",

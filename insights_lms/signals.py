@@ -95,3 +95,12 @@ school_context_updated = _signals.signal(
     user: the participant (``User``).
     """,
 )
+
+evidence_reviewed = _signals.signal(
+    "evidence-reviewed",
+    doc="""A coach or facilitator reviewed a piece of evidence (accepted, or "needs more").
+
+    sender: the ``EvidenceReview`` (a new row for every review: earlier reviews are kept).
+    reviewer: who reviewed it (``User``).
+    """,
+)

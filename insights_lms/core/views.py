@@ -11,10 +11,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
+from insights_lms.coaching.models import EvidenceReview
+from insights_lms.coaching.services import needs_more
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
+from insights_lms.evidence.models import Evidence
 from insights_lms.programmes.services import Timeline, TimelineEntry, cohort_timeline
 from insights_lms.tasks import services as tasks
 from insights_lms.tasks.services import TaskState
@@ -29,6 +32,7 @@ class ParticipantView:
     coach: User | None
     task_states: dict[int, TaskState]
     module_records: dict[int, ModuleRecord]
+    needs_more: list[tuple[Evidence, EvidenceReview]]
 
     @property
     def overdue(self) -> list[TimelineEntry]:
@@ -52,6 +56,7 @@ def _participant_view(enrolment: Enrolment, user: User) -> ParticipantView:
         cohorts.coach_of(session, enrolment.cohort, user),
         states,
         participant_module_records(session, user, enrolment.cohort),
+        needs_more(session, enrolment),
     )
 
 

@@ -18,6 +18,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from insights_lms.auth.models import User
+from insights_lms.coaching import services as coaching
+from insights_lms.coaching.forms import ReviewForm
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
@@ -112,10 +114,12 @@ def index() -> str:
             abort(404)
     items = services.evidence_of(session, enrolment) if enrolment else []
     deleted = services.evidence_of(session, enrolment, deleted=True) if enrolment else []
+    latest = coaching.latest_reviews(session, [e.id for e in items])
     return render_template(
         "lms/evidence/index.html",
         enrolment=enrolment,
         items=items,
+        statuses={e.id: coaching.review_status(e, latest.get(e.id)) for e in items},
         deleted=deleted,
         confirm=ConfirmForm(),
     )
@@ -165,16 +169,28 @@ def _attach_error(form: EvidenceForm, exc: EvidenceError) -> None:
         form.form_errors.append(str(exc))
 
 
-@bp.get("/<public_id>")
-@login_required
-def show(public_id: str) -> str:
-    evidence = services.evidence_for_viewer(session, public_id, _me()) or abort(404)
+def render_show(evidence: Evidence, review_form: ReviewForm | None = None) -> str:
+    """The evidence page; reviewers get the review form (``review_form`` keeps their input)."""
+    may_review = coaching.can_review(session, _me(), evidence)
+    if may_review and review_form is None:
+        review_form = ReviewForm()
+    history = coaching.review_history(session, evidence)
     return render_template(
         "lms/evidence/show.html",
         evidence=evidence,
         is_owner=evidence.owner_id == _me().id,
         confirm=ConfirmForm(),
+        review_form=review_form if may_review else None,
+        reviews=history,
+        review_status=coaching.review_status(evidence, history[0] if history else None),
     )
+
+
+@bp.get("/<public_id>")
+@login_required
+def show(public_id: str) -> str:
+    evidence = services.evidence_for_viewer(session, public_id, _me()) or abort(404)
+    return render_show(evidence)
 
 
 @bp.route("/<public_id>/edit", methods=["GET", "POST"])

@@ -38,6 +38,8 @@ class CompetencyProgress:
 class ProgressMap:
     enrolment: Enrolment
     domains: list[tuple[Domain, list[CompetencyProgress]]]
+    #: "Accepted", "Needs more" or "Awaiting review", by evidence id.
+    review_statuses: dict[int, str] = field(default_factory=dict)
 
     @property
     def rows(self) -> list[CompetencyProgress]:
@@ -61,7 +63,12 @@ def progress_map(
     framework = cohort.programme.framework
     rows = {c.id: CompetencyProgress(c) for c in framework.competencies}
 
-    for item in evidence_of(session, enrolment):
+    # Imported here: the coaching overview is itself built from progress maps.
+    from insights_lms.coaching.services import latest_reviews, review_status
+
+    items = evidence_of(session, enrolment)
+    latest = latest_reviews(session, [e.id for e in items])
+    for item in items:
         for comp in item.competencies:
             if comp.id in rows:
                 rows[comp.id].evidence.append(item)
@@ -87,4 +94,5 @@ def progress_map(
         (domain, [rows[c.id] for c in domain.competencies if c.id in rows])
         for domain in framework.domains
     ]
-    return ProgressMap(enrolment, domains)
+    statuses = {e.id: review_status(e, latest.get(e.id)) for e in items}
+    return ProgressMap(enrolment, domains, statuses)

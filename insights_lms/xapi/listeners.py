@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from insights_lms.assessment.models import SelfRating
     from insights_lms.attendance.models import Attendance, ModuleCompletion
     from insights_lms.auth.models import User
+    from insights_lms.coaching.models import EvidenceReview
     from insights_lms.cohorts.models import Cohort
     from insights_lms.evidence.models import Evidence
     from insights_lms.tasks.models import TaskResponse
@@ -42,6 +43,7 @@ EVIDENCE_UPDATED = "evidence.updated"
 EVIDENCE_DELETED = "evidence.deleted"
 EVIDENCE_RESTORED = "evidence.restored"
 SELF_ASSESSMENT_RECORDED = "self_assessment.recorded"
+EVIDENCE_REVIEWED = "evidence.reviewed"
 
 #: The verbs of statements that describe a piece of evidence (and so are voided on deletion).
 EVIDENCE_VERBS = (ActivityStreamsVerbs.CREATE.iri, ActivityStreamsVerbs.UPDATE.iri)
@@ -172,6 +174,14 @@ def on_self_assessment_recorded(sender: SelfRating, **_: Any) -> None:
     )
 
 
+def on_evidence_reviewed(sender: EvidenceReview, **_: Any) -> None:
+    session = _session(sender)
+    statement = statements.evidence_reviewed(sender, current_options())
+    reviewer = sender.reviewer
+    assert reviewer is not None  # set by review_evidence; only a later account deletion clears it
+    outbox.queue(session, statement, event=EVIDENCE_REVIEWED, actor_name=reviewer.public_id)
+
+
 RECEIVERS = (
     (signals.module_completed, on_module_completed),
     (signals.attendance_recorded, on_attendance_recorded),
@@ -181,6 +191,7 @@ RECEIVERS = (
     (signals.evidence_deleted, on_evidence_deleted),
     (signals.evidence_restored, on_evidence_restored),
     (signals.self_assessment_recorded, on_self_assessment_recorded),
+    (signals.evidence_reviewed, on_evidence_reviewed),
 )
 
 for _signal, _receiver in RECEIVERS:

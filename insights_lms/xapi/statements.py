@@ -28,6 +28,7 @@ from insights_lms.xapi.vocabulary import (
     ADLVerbs,
     Extensions,
     TinCanAttachmentUsage,
+    TinCanVerbs,
     TLAActivityTypes,
     VerbTerm,
 )
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from insights_lms.assessment.models import SelfRating
     from insights_lms.attendance.models import Attendance, ModuleCompletion
     from insights_lms.auth.models import User
+    from insights_lms.coaching.models import EvidenceReview
     from insights_lms.cohorts.models import Cohort
     from insights_lms.competencies.models import Competency
     from insights_lms.evidence.models import Evidence, EvidenceFile
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from insights_lms.tasks.models import TaskResponse
 
 PLATFORM = "Insights LMS"
+REVIEWED = TinCanVerbs.REVIEWED
 _KEY_ORDER = ("id", "actor", "verb", "object", "result", "context", "timestamp", "attachments")
 
 
@@ -419,5 +422,30 @@ def self_assessed(rating: SelfRating, options: XapiOptions) -> tincan.Statement:
             registration=enrolment.registration,
             parent=parent,
             extensions={Extensions.OCCASION: rating.occasion.value},
+        ),
+    )
+
+
+def evidence_reviewed(review: EvidenceReview, options: XapiOptions) -> tincan.Statement:
+    """A coach or facilitator reviewed a participant's evidence: ``success`` is whether it was
+    accepted, the comment is the response; the registration is the participant's enrolment."""
+    evidence = review.evidence
+    enrolment = evidence.enrolment
+    if review.reviewer is None:
+        raise ValueError("a review whose reviewer is gone cannot be described")
+    result = tincan.Result(success=review.is_accepted)
+    if review.comment.strip():
+        result.response = review.comment.strip()
+    return _statement(
+        agent(review.reviewer, options),
+        REVIEWED,
+        evidence_activity(evidence, options),
+        review.reviewed_dt,
+        result=result,
+        context=_context(
+            options,
+            enrolment.cohort,
+            registration=enrolment.registration,
+            other=[competency_activity(c, options) for c in evidence.competencies],
         ),
     )

@@ -51,6 +51,13 @@ class ActivityStreamsVerbs:
     UPDATE = VerbTerm("http://activitystrea.ms/update", "updated")
 
 
+class TinCanVerbs:
+    """The Tin Can registry's verbs (http://id.tincanapi.com/verb/)."""
+
+    #: "Indicates that the actor has reviewed the object" (a coach reviewing evidence).
+    REVIEWED = VerbTerm("http://id.tincanapi.com/verb/reviewed", "reviewed")
+
+
 class ADLActivityTypes:
     """ADL's activity types (http://adlnet.gov/expapi/activities/)."""
 
@@ -112,6 +119,7 @@ ALL_VERBS = (
     ActivityStreamsVerbs.SUBMIT,
     ActivityStreamsVerbs.CREATE,
     ActivityStreamsVerbs.UPDATE,
+    TinCanVerbs.REVIEWED,
 )
 
 #: Every activity type the profile uses.

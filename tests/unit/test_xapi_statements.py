@@ -568,6 +568,7 @@ def test_every_statement_of_the_rich_demo_is_valid_xapi(db, content):
         "evidence.created",
         "evidence.deleted",
         "evidence.restored",
+        "evidence.reviewed",
         "task.submitted",
     }
     assert len({row.statement_id for row in rows}) == len(rows)

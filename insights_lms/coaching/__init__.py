@@ -1,0 +1,1 @@
+"""Coaching: a coach's view of their coachees and the review of their evidence."""

@@ -1,0 +1,255 @@
+"""Reviewing evidence, and what a coach needs to see of each coachee at a glance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from insights_lms import signals
+from insights_lms.access import can_facilitate
+from insights_lms.auth.models import User
+from insights_lms.coaching.models import EvidenceReview, ReviewOutcome
+from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortTask, Enrolment
+from insights_lms.cohorts.services import coach_of, coachees_of, cohorts_facilitated_by
+from insights_lms.db import utcnow
+from insights_lms.enums import CohortRole
+from insights_lms.evidence.models import Evidence
+from insights_lms.programmes.services import TimelineEntry, cohort_timeline
+from insights_lms.progress.services import CompetencyProgress, progress_map
+from insights_lms.tasks.services import responses_for, task_state
+
+MAX_COMMENT = 4000
+
+
+class ReviewError(ValueError):
+    """The review cannot be recorded as given; ``field`` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        self.field = field
+        super().__init__(message)
+
+
+def can_review(session: Session, reviewer: User, evidence: Evidence) -> bool:
+    """The participant's coach in the evidence's cohort, or the cohort's facilitators; never
+    the owner, and not while the evidence is deleted."""
+    if evidence.is_deleted or reviewer.id == evidence.owner_id:
+        return False
+    cohort = evidence.enrolment.cohort
+    coach = coach_of(session, cohort, evidence.owner)
+    if coach is not None and coach.id == reviewer.id:
+        return True
+    return can_facilitate(session, reviewer, cohort)
+
+
+def review_evidence(
+    session: Session,
+    evidence: Evidence,
+    reviewer: User,
+    outcome: ReviewOutcome,
+    comment: str,
+    now: dt.datetime | None = None,
+) -> EvidenceReview:
+    """Record a review (a new row each time: earlier reviews are kept) and announce it."""
+    if evidence.owner_id == reviewer.id:
+        raise ReviewError("You cannot review your own evidence.")
+    if evidence.is_deleted:
+        raise ReviewError("This evidence has been deleted and cannot be reviewed.")
+    if not can_review(session, reviewer, evidence):
+        raise ReviewError("Only the participant's coach or a facilitator can review evidence.")
+    outcome = ReviewOutcome(outcome)
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        raise ReviewError(f"Keep your comment to {MAX_COMMENT:,} characters.", "comment")
+    if outcome == ReviewOutcome.NEEDS_MORE and not comment:
+        raise ReviewError(
+            "Say what more is needed, so that the participant knows what to add.", "comment"
+        )
+    review = EvidenceReview(
+        evidence=evidence,
+        reviewer=reviewer,
+        outcome=outcome,
+        comment=comment,
+        reviewed_dt=now or utcnow(),
+    )
+    session.add(review)
+    session.flush()
+    signals.evidence_reviewed.send(review, reviewer=reviewer)
+    return review
+
+
+def review_history(session: Session, evidence: Evidence) -> list[EvidenceReview]:
+    """Every review of the evidence, newest first."""
+    return list(
+        session.scalars(
+            sa.select(EvidenceReview)
+            .where(EvidenceReview.evidence_id == evidence.id)
+            .options(selectinload(EvidenceReview.reviewer))
+            .order_by(EvidenceReview.reviewed_dt.desc(), EvidenceReview.id.desc())
+        )
+    )
+
+
+def latest_reviews(session: Session, evidence_ids: Iterable[int]) -> dict[int, EvidenceReview]:
+    """The latest review of each of these pieces of evidence, by evidence id (one query)."""
+    ids = set(evidence_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(
+        sa.select(EvidenceReview)
+        .where(EvidenceReview.evidence_id.in_(ids))
+        .options(selectinload(EvidenceReview.reviewer))
+        .order_by(EvidenceReview.reviewed_dt, EvidenceReview.id)
+    )
+    # Ordered oldest first, so each evidence id ends up with its newest review.
+    return {review.evidence_id: review for review in rows}
+
+
+AWAITING = "Awaiting review"
+
+
+def review_status(evidence: Evidence, latest: EvidenceReview | None) -> str:
+    """ "Accepted", "Needs more" or "Awaiting review" (never reviewed, or changed since)."""
+    if latest is None or evidence.updated_dt > latest.reviewed_dt:
+        return AWAITING
+    return latest.outcome.label
+
+
+def needs_more(session: Session, enrolment: Enrolment) -> list[tuple[Evidence, EvidenceReview]]:
+    """The participant's evidence whose latest review asks for more (and not changed since)."""
+    items = list(
+        session.scalars(
+            sa.select(Evidence)
+            .where(Evidence.enrolment_id == enrolment.id, Evidence.is_deleted.is_(False))
+            .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
+        )
+    )
+    latest = latest_reviews(session, [e.id for e in items])
+    return [
+        (e, latest[e.id])
+        for e in items
+        if e.id in latest
+        and latest[e.id].outcome == ReviewOutcome.NEEDS_MORE
+        and e.updated_dt <= latest[e.id].reviewed_dt
+    ]
+
+
+@dataclass
+class CoacheeSummary:
+    """One coachee at a glance, for their coach."""
+
+    assignment: CoachAssignment
+    enrolment: Enrolment
+    evidence: list[Evidence]
+    statuses: dict[int, str]  # review status by evidence id
+    overdue: list[CohortTask] = field(default_factory=list)
+    gaps: list[CompetencyProgress] = field(default_factory=list)
+    last_self_assessment: dt.datetime | None = None
+    next_module: TimelineEntry | None = None
+
+    @property
+    def participant(self) -> User:
+        return self.assignment.participant
+
+    @property
+    def cohort(self) -> Cohort:
+        return self.assignment.cohort
+
+    @property
+    def awaiting_review(self) -> list[Evidence]:
+        return [e for e in self.evidence if self.statuses.get(e.id) == AWAITING]
+
+    def status_of(self, evidence: Evidence) -> str:
+        return self.statuses.get(evidence.id, AWAITING)
+
+
+def _participant_enrolments(
+    session: Session, assignments: list[CoachAssignment]
+) -> dict[tuple[int, int], Enrolment]:
+    if not assignments:
+        return {}
+    rows = session.scalars(
+        sa.select(Enrolment).where(
+            Enrolment.role == CohortRole.PARTICIPANT,
+            Enrolment.cohort_id.in_({a.cohort_id for a in assignments}),
+            Enrolment.user_id.in_({a.participant_id for a in assignments}),
+        )
+    )
+    return {(e.cohort_id, e.user_id): e for e in rows}
+
+
+def summarise(
+    session: Session, assignments: list[CoachAssignment], now: dt.datetime | None = None
+) -> list[CoacheeSummary]:
+    """A summary per coach assignment: a fixed number of queries per coachee, none per item
+    (deleted evidence is left out: it is hidden from everyone but its owner)."""
+    now = now or utcnow()
+    enrolments = _participant_enrolments(session, assignments)
+    summaries: list[CoacheeSummary] = []
+    for assignment in assignments:
+        enrolment = enrolments.get((assignment.cohort_id, assignment.participant_id))
+        if enrolment is None:
+            continue
+        progress = progress_map(session, enrolment, now)
+        evidence = {e.id: e for row in progress.rows for e in row.evidence}
+        responses = responses_for(session, enrolment)
+        windows = sorted(enrolment.cohort.task_windows, key=lambda w: w.due_at)
+        ratings = [row.self_rating.rated_dt for row in progress.rows if row.self_rating]
+        summaries.append(
+            CoacheeSummary(
+                assignment=assignment,
+                enrolment=enrolment,
+                evidence=sorted(
+                    evidence.values(), key=lambda e: (e.occurred_on, e.id), reverse=True
+                ),
+                statuses=progress.review_statuses,
+                overdue=[w for w in windows if task_state(w, responses.get(w.id), now).is_overdue],
+                gaps=progress.gaps,
+                last_self_assessment=max(ratings, default=None),
+                next_module=cohort_timeline(enrolment.cohort, now).next_module,
+            )
+        )
+    return summaries
+
+
+def coachee_overview(
+    session: Session, coach: User, now: dt.datetime | None = None
+) -> list[CoacheeSummary]:
+    """Each of the coach's coachees at a glance (by name)."""
+    return summarise(session, coachees_of(session, coach), now)
+
+
+def facilitated_assignments(session: Session, user: User) -> list[CoachAssignment]:
+    """Every coach assignment in the cohorts ``user`` facilitates (by participant name)."""
+    cohort_ids = [c.id for c in cohorts_facilitated_by(session, user)]
+    if not cohort_ids:
+        return []
+    return list(
+        session.scalars(
+            sa.select(CoachAssignment)
+            .join(CoachAssignment.participant)
+            .where(CoachAssignment.cohort_id.in_(cohort_ids))
+            .order_by(User.name)
+        )
+    )
+
+
+def coachee_for_viewer(
+    session: Session, viewer: User, cohort_code: str, participant_public_id: str
+) -> CoacheeSummary | None:
+    """One coachee's summary if ``viewer`` is their coach in that cohort or facilitates it."""
+    assignment = session.scalar(
+        sa.select(CoachAssignment)
+        .join(CoachAssignment.cohort)
+        .join(CoachAssignment.participant)
+        .where(Cohort.code == cohort_code, User.public_id == participant_public_id)
+    )
+    if assignment is None:
+        return None
+    if assignment.coach_id != viewer.id and not can_facilitate(session, viewer, assignment.cohort):
+        return None
+    found = summarise(session, [assignment])
+    return found[0] if found else None
