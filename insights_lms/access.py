@@ -11,6 +11,14 @@ from insights_lms.enums import CohortRole
 from insights_lms.programmes.models import Programme
 
 
+def signed_in_user() -> User:
+    """The signed-in user (views are ``login_required``, so there always is one)."""
+    from flask_login import current_user
+
+    user: User = current_user
+    return user
+
+
 def roles_in(session: Session, user: User, cohort: Cohort) -> set[CohortRole]:
     return set(
         session.scalars(

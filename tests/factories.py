@@ -6,11 +6,12 @@ import datetime as dt
 import itertools
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from insights_lms.auth.models import User
 from insights_lms.auth.services import create_user
-from insights_lms.cohorts.models import Cohort
+from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.cohorts.services import create_cohort, enrol
 from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.programmes.models import Programme
@@ -52,3 +53,21 @@ def enrolled(session: Session, cohort: Cohort, role: CohortRole, **overrides: An
 
 def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def find_user(session: Session, email: str) -> User:
+    """An existing user (e.g. a demo login) by email."""
+    found = session.scalar(sa.select(User).where(User.email == email))
+    assert found is not None, email
+    return found
+
+
+def participant_enrolment(session: Session, email: str) -> Enrolment:
+    """An existing user's participant enrolment, by email."""
+    found = session.scalar(
+        sa.select(Enrolment)
+        .join(Enrolment.user)
+        .where(User.email == email, Enrolment.role == CohortRole.PARTICIPANT)
+    )
+    assert found is not None, email
+    return found

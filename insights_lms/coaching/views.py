@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.auth.models import User
+from insights_lms.access import signed_in_user
 from insights_lms.coaching import services
 from insights_lms.coaching.forms import ReviewForm
 from insights_lms.coaching.models import ReviewOutcome
 from insights_lms.coaching.services import ReviewError
+from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.evidence import services as evidence_services
 from insights_lms.evidence.views import render_show
@@ -18,19 +19,16 @@ from insights_lms.evidence.views import render_show
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
 
-def _me() -> User:
-    user: User = current_user
-    return user
-
-
 @bp.get("/")
 @login_required
 def index() -> str:
-    coached = services.coachee_overview(session, _me())
+    coached = services.coachee_overview(session, signed_in_user())
     facilitated = [
         s
-        for s in services.summarise(session, services.facilitated_assignments(session, _me()))
-        if s.assignment.coach_id != _me().id
+        for s in services.summarise(
+            session, services.facilitated_assignments(session, signed_in_user())
+        )
+        if s.assignment.coach_id != signed_in_user().id
     ]
     if not coached and not facilitated:
         abort(403)
@@ -40,7 +38,7 @@ def index() -> str:
 @bp.get("/<cohort_code>/<participant_id>")
 @login_required
 def coachee(cohort_code: str, participant_id: str) -> str:
-    summary = services.coachee_for_viewer(session, _me(), cohort_code, participant_id)
+    summary = services.coachee_for_viewer(session, signed_in_user(), cohort_code, participant_id)
     if summary is None:
         abort(404)
     return render_template("lms/coaching/coachee.html", s=summary)
@@ -49,24 +47,24 @@ def coachee(cohort_code: str, participant_id: str) -> str:
 @bp.post("/evidence/<public_id>/review")
 @login_required
 def review(public_id: str) -> Response | tuple[str, int]:
-    evidence = evidence_services.evidence_for_viewer(session, public_id, _me())
+    evidence = evidence_services.evidence_for_viewer(session, public_id, signed_in_user())
     if evidence is None:
         abort(404)
-    if not services.can_review(session, _me(), evidence):
+    if not services.can_review(session, signed_in_user(), evidence):
         abort(403)
     form = ReviewForm()
     if form.validate_on_submit():
         try:
             services.review_evidence(
-                session, evidence, _me(), ReviewOutcome(form.outcome.data), form.comment.data or ""
+                session,
+                evidence,
+                signed_in_user(),
+                ReviewOutcome(form.outcome.data),
+                form.comment.data or "",
             )
         except ReviewError as exc:
             session.rollback()
-            target = getattr(form, exc.field) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, str(exc)]
-            else:
-                form.form_errors.append(str(exc))
+            attach_error(form, str(exc), exc.field)
         else:
             session.commit()
             flash(f"Saved your review of “{evidence.title}”.", "success")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -14,14 +15,15 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.auth.models import User
+from insights_lms.access import signed_in_user
 from insights_lms.coaching import services as coaching
 from insights_lms.coaching.forms import ReviewForm
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
+from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.evidence import services
 from insights_lms.evidence.forms import ConfirmForm, EvidenceForm
@@ -29,22 +31,18 @@ from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import (
     EvidenceError,
     EvidenceInput,
+    SaveResult,
     Upload,
     challenges_of_programme,
 )
 from insights_lms.extension import settings
-from insights_lms.storage import get_storage, upload_transaction
+from insights_lms.storage import Uploads, get_storage, upload_transaction
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
 
-def _me() -> User:
-    user: User = current_user
-    return user
-
-
 def _enrolment_or_404(cohort_code: str | None = None) -> Enrolment:
-    enrolments = participant_enrolments(session, _me())
+    enrolments = participant_enrolments(session, signed_in_user())
     if cohort_code:
         enrolments = [e for e in enrolments if e.cohort.code == cohort_code]
     if not enrolments:
@@ -53,8 +51,8 @@ def _enrolment_or_404(cohort_code: str | None = None) -> Enrolment:
 
 
 def _own_evidence_or_404(public_id: str) -> Evidence:
-    evidence = services.evidence_for_viewer(session, public_id, _me())
-    if evidence is None or evidence.owner_id != _me().id:
+    evidence = services.evidence_for_viewer(session, public_id, signed_in_user())
+    if evidence is None or evidence.owner_id != signed_in_user().id:
         abort(404)
     return evidence
 
@@ -106,7 +104,7 @@ def _max_file_size() -> int:
 @bp.get("/")
 @login_required
 def index() -> str:
-    enrolments = participant_enrolments(session, _me())
+    enrolments = participant_enrolments(session, signed_in_user())
     enrolment = enrolments[0] if enrolments else None
     if request.args.get("cohort"):
         enrolment = next((e for e in enrolments if e.cohort.code == request.args["cohort"]), None)
@@ -138,47 +136,50 @@ def new() -> Response | str | tuple[str, int]:
         if request.args.get("competency", "").isdigit():
             form.competencies.data = [int(request.args["competency"])]
     if form.validate_on_submit():
-        try:
-            with upload_transaction(get_storage()) as uploads:
-                result = services.create_evidence(
-                    session,
-                    uploads,
-                    enrolment=enrolment,
-                    user=_me(),
-                    data=_input(form),
-                    files=_uploads(),
-                    max_file_size=_max_file_size(),
-                )
-                session.commit()
-        except EvidenceError as exc:
-            session.rollback()
-            _attach_error(form, exc)
-        else:
-            _report_refusals(result.refused)
+        result = _save(
+            form,
+            lambda uploads: services.create_evidence(
+                session,
+                uploads,
+                enrolment=enrolment,
+                user=signed_in_user(),
+                data=_input(form),
+                files=_uploads(),
+                max_file_size=_max_file_size(),
+            ),
+        )
+        if result is not None:
             flash(f"Saved your evidence “{result.evidence.title}”.", "success")
             return redirect(url_for(".show", public_id=result.evidence.public_id))
     status = 400 if request.method == "POST" else 200
     return render_template("lms/evidence/form.html", form=form, evidence=None, **context), status
 
 
-def _attach_error(form: EvidenceForm, exc: EvidenceError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, str(exc)]
-    else:
-        form.form_errors.append(str(exc))
+def _save(form: EvidenceForm, action: Callable[[Uploads], SaveResult]) -> SaveResult | None:
+    """Run ``action`` and commit, all in one upload transaction: on a refusal nothing is kept
+    (no file, no row) and the message goes on the form; refused files are reported."""
+    try:
+        with upload_transaction(get_storage()) as uploads:
+            result = action(uploads)
+            session.commit()
+    except EvidenceError as exc:
+        session.rollback()
+        attach_error(form, str(exc), exc.field)
+        return None
+    _report_refusals(result.refused)
+    return result
 
 
 def render_show(evidence: Evidence, review_form: ReviewForm | None = None) -> str:
     """The evidence page; reviewers get the review form (``review_form`` keeps their input)."""
-    may_review = coaching.can_review(session, _me(), evidence)
+    may_review = coaching.can_review(session, signed_in_user(), evidence)
     if may_review and review_form is None:
         review_form = ReviewForm()
     history = coaching.review_history(session, evidence)
     return render_template(
         "lms/evidence/show.html",
         evidence=evidence,
-        is_owner=evidence.owner_id == _me().id,
+        is_owner=evidence.owner_id == signed_in_user().id,
         confirm=ConfirmForm(),
         review_form=review_form if may_review else None,
         reviews=history,
@@ -189,7 +190,7 @@ def render_show(evidence: Evidence, review_form: ReviewForm | None = None) -> st
 @bp.get("/<public_id>")
 @login_required
 def show(public_id: str) -> str:
-    evidence = services.evidence_for_viewer(session, public_id, _me()) or abort(404)
+    evidence = services.evidence_for_viewer(session, public_id, signed_in_user()) or abort(404)
     return render_show(evidence)
 
 
@@ -209,24 +210,20 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
         form.module.data = str(evidence.module_id or "")
         form.task.data = str(evidence.cohort_task_id or "")
     if form.validate_on_submit():
-        try:
-            with upload_transaction(get_storage()) as uploads:
-                result = services.update_evidence(
-                    session,
-                    uploads,
-                    evidence,
-                    user=_me(),
-                    data=_input(form),
-                    files=_uploads(),
-                    remove_file_ids=form.remove_files.data or [],
-                    max_file_size=_max_file_size(),
-                )
-                session.commit()
-        except EvidenceError as exc:
-            session.rollback()
-            _attach_error(form, exc)
-        else:
-            _report_refusals(result.refused)
+        result = _save(
+            form,
+            lambda uploads: services.update_evidence(
+                session,
+                uploads,
+                evidence,
+                user=signed_in_user(),
+                data=_input(form),
+                files=_uploads(),
+                remove_file_ids=form.remove_files.data or [],
+                max_file_size=_max_file_size(),
+            ),
+        )
+        if result is not None:
             flash("Saved your changes.", "success")
             return redirect(url_for(".show", public_id=evidence.public_id))
     status = 400 if request.method == "POST" else 200
@@ -240,7 +237,7 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
 def delete(public_id: str) -> Response:
     evidence = _own_evidence_or_404(public_id)
     if ConfirmForm().validate_on_submit():
-        services.delete_evidence(session, evidence, _me())
+        services.delete_evidence(session, evidence, signed_in_user())
         session.commit()
         flash(
             f"Deleted “{evidence.title}”. You can restore it from the deleted evidence list.",
@@ -254,7 +251,7 @@ def delete(public_id: str) -> Response:
 def restore(public_id: str) -> Response:
     evidence = _own_evidence_or_404(public_id)
     if ConfirmForm().validate_on_submit():
-        services.restore_evidence(session, evidence, _me())
+        services.restore_evidence(session, evidence, signed_in_user())
         session.commit()
         flash(f"Restored “{evidence.title}”.", "success")
     return redirect(url_for(".show", public_id=evidence.public_id))
@@ -281,14 +278,14 @@ def _send(key: str, mimetype: str, name: str, *, inline: bool) -> Response:
 @bp.get("/files/<public_id>")
 @login_required
 def download(public_id: str) -> Response:
-    stored = services.file_for_viewer(session, public_id, _me()) or abort(404)
+    stored = services.file_for_viewer(session, public_id, signed_in_user()) or abort(404)
     return _send(stored.storage_key, stored.mimetype, stored.original_name, inline=False)
 
 
 @bp.get("/files/<public_id>/thumbnail")
 @login_required
 def thumbnail(public_id: str) -> Response:
-    stored = services.file_for_viewer(session, public_id, _me()) or abort(404)
+    stored = services.file_for_viewer(session, public_id, signed_in_user()) or abort(404)
     if not stored.thumbnail_key:
         abort(404)
     return _send(stored.thumbnail_key, "image/jpeg", "thumbnail.jpg", inline=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.auth.models import User
+from insights_lms.access import signed_in_user
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
@@ -14,7 +14,6 @@ from insights_lms.evidence.services import (
     challenges_of_programme,
     evidence_of,
 )
-from insights_lms.programmes.services import cohort_timeline
 from insights_lms.tasks import services
 from insights_lms.tasks.forms import ResponseForm
 from insights_lms.tasks.services import TaskError
@@ -22,17 +21,12 @@ from insights_lms.tasks.services import TaskError
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
-def _me() -> User:
-    user: User = current_user
-    return user
-
-
 def _window_and_enrolment(window_id: int) -> tuple[CohortTask, Enrolment]:
     """The task window and the signed-in participant's enrolment in its cohort, else 404."""
     window = session.get(CohortTask, window_id)
     if window is None:
         abort(404)
-    for enrolment in participant_enrolments(session, _me()):
+    for enrolment in participant_enrolments(session, signed_in_user()):
         if enrolment.cohort_id == window.cohort_id:
             return window, enrolment
     abort(404)
@@ -41,7 +35,7 @@ def _window_and_enrolment(window_id: int) -> tuple[CohortTask, Enrolment]:
 @bp.get("/")
 @login_required
 def index() -> str:
-    enrolments = participant_enrolments(session, _me())
+    enrolments = participant_enrolments(session, signed_in_user())
     rows = []
     for enrolment in enrolments:
         responses = services.responses_for(session, enrolment)
@@ -75,7 +69,7 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
                 session,
                 enrolment,
                 window,
-                _me(),
+                signed_in_user(),
                 text=form.response.data or "",
                 evidence_ids=form.evidence.data or [],
                 challenge_ids=form.challenges.data or [],
@@ -95,7 +89,6 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
                 )
             return redirect(url_for(".show", window_id=window.id))
     status = 400 if request.method == "POST" else 200
-    timeline = cohort_timeline(enrolment.cohort)
     return render_template(
         "lms/tasks/show.html",
         window=window,
@@ -106,5 +99,4 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
         form=form,
         error=error,
         has_evidence=bool(own_evidence),
-        timeline=timeline,
     ), status

@@ -12,7 +12,6 @@ from ralph.models.xapi.base.statements import BaseXapiStatement
 
 import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the domain signals
 from insights_lms import signals
-from insights_lms.auth.models import User
 from insights_lms.coaching.models import EvidenceReview, ReviewOutcome
 from insights_lms.coaching.services import (
     ReviewError,
@@ -23,10 +22,8 @@ from insights_lms.coaching.services import (
     review_history,
     review_status,
 )
-from insights_lms.cohorts.models import Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.db import utcnow
-from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import (
     EvidenceInput,
@@ -36,24 +33,10 @@ from insights_lms.evidence.services import (
 )
 from insights_lms.progress.services import progress_map
 from insights_lms.xapi.models import XapiStatement
+from tests.factories import find_user as user
+from tests.factories import participant_enrolment as enrolment_of
 
 MAX_FILE = 20 * 1024 * 1024
-
-
-def user(db, email: str) -> User:
-    found = db.scalar(sa.select(User).where(User.email == email))
-    assert found is not None
-    return found
-
-
-def enrolment_of(db, email: str) -> Enrolment:
-    found = db.scalar(
-        sa.select(Enrolment)
-        .join(Enrolment.user)
-        .where(User.email == email, Enrolment.role == CohortRole.PARTICIPANT)
-    )
-    assert found is not None
-    return found
 
 
 def add_evidence(db, email: str, title: str = "Staff voice survey", codes=("L1.2",)) -> Evidence:

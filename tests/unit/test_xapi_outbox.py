@@ -15,10 +15,9 @@ from insights_lms.assessment.services import record_self_assessment
 from insights_lms.attendance.models import AttendanceStatus
 from insights_lms.attendance.services import complete_module, record_attendance
 from insights_lms.auth.models import User
-from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
+from insights_lms.cohorts.models import Cohort, CohortModule
 from insights_lms.competencies.models import Competency
 from insights_lms.context.services import update_context
-from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import (
     EvidenceInput,
@@ -32,6 +31,8 @@ from insights_lms.tasks.services import save_response
 from insights_lms.xapi import outbox
 from insights_lms.xapi.listeners import EVIDENCE_VERBS
 from insights_lms.xapi.models import XapiStatement, XapiStatementStatus
+from tests.factories import find_user as user
+from tests.factories import participant_enrolment as enrolment_of
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
@@ -47,22 +48,6 @@ def rows(db, **where: Any) -> list[XapiStatement]:
 
 def count(db, model: type = XapiStatement) -> int:
     return db.scalar(sa.select(sa.func.count()).select_from(model)) or 0
-
-
-def user(db, email: str) -> User:
-    found = db.scalar(sa.select(User).where(User.email == email))
-    assert found is not None
-    return found
-
-
-def enrolment_of(db, email: str) -> Enrolment:
-    found = db.scalar(
-        sa.select(Enrolment)
-        .join(Enrolment.user)
-        .where(User.email == email, Enrolment.role == CohortRole.PARTICIPANT)
-    )
-    assert found is not None
-    return found
 
 
 def past_session(cohort: Cohort, index: int = 0) -> CohortModule:

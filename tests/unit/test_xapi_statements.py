@@ -25,9 +25,8 @@ from insights_lms.assessment.services import record_self_assessment
 from insights_lms.attendance.models import AttendanceStatus
 from insights_lms.attendance.services import complete_module, record_attendance
 from insights_lms.auth.models import User
-from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
+from insights_lms.cohorts.models import Cohort, CohortModule
 from insights_lms.competencies.models import Competency
-from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence, EvidenceFile
 from insights_lms.evidence.services import (
     EvidenceInput,
@@ -45,6 +44,8 @@ from insights_lms.xapi.options import XapiOptions, actor_identifier, plain_file_
 from insights_lms.xapi.vocabulary import ActivityStreamsVerbs
 from tests import samples
 from tests.conftest import csrf_token, login
+from tests.factories import find_user as user
+from tests.factories import participant_enrolment as enrolment_of
 
 BASE = "https://insights.example.org/"
 PROGRAMME = f"{BASE}programmes/insights-2026"
@@ -62,22 +63,6 @@ def outbox(db, event: str | None = None) -> list[dict[str, Any]]:
     if event is not None:
         query = query.where(XapiStatement.event == event)
     return [row.statement for row in db.scalars(query)]
-
-
-def user(db, email: str) -> User:
-    found = db.scalar(sa.select(User).where(User.email == email))
-    assert found is not None
-    return found
-
-
-def enrolment_of(db, email: str) -> Enrolment:
-    found = db.scalar(
-        sa.select(Enrolment)
-        .join(Enrolment.user)
-        .where(User.email == email, Enrolment.role == CohortRole.PARTICIPANT)
-    )
-    assert found is not None
-    return found
 
 
 def competency(db, code: str) -> Competency:
