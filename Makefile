@@ -7,7 +7,9 @@ FLASK  := $(BIN)/flask --app insights_lms
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo demo-setup test test-sqlite test-postgresql lint format bench clean
+NODE_STAMP := tests/node/node_modules/.installed
+
+.PHONY: install node-tools demo demo-setup test test-sqlite test-postgresql lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) ## Create the virtualenv and install Insights LMS with its test tools
+
+$(NODE_STAMP): tests/node/package.json tests/node/package-lock.json
+	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node-tools: $(NODE_STAMP) ## The test LRS and xAPI validator (npm, pinned in tests/node)
 
 demo-setup: install ## Database, content and demo cohort (safe to run again)
 	$(BIN)/python -m insights_lms.keygen
@@ -29,14 +37,14 @@ demo: demo-setup ## Serve the demo on http://127.0.0.1:$(PORT)
 	@echo ""
 	INSIGHTS_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install ## The whole suite on SQLite, then on a PostgreSQL server it starts itself
+test: install node-tools ## The whole suite on SQLite, then on a PostgreSQL server it starts itself
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgresql
 
-test-sqlite: install
+test-sqlite: install node-tools
 	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
 
-test-postgresql: install
+test-postgresql: install node-tools
 	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
 
 lint: install ## ruff check, ruff format --check, mypy
@@ -48,7 +56,7 @@ format: install
 	$(BIN)/ruff format insights_lms tests bench
 	$(BIN)/ruff check --fix insights_lms tests bench
 
-bench: install ## Benchmarks that print figures (see bench/README.md)
+bench: install node-tools ## Benchmarks that print figures (see bench/README.md)
 	$(BIN)/python bench/run.py
 
 clean:

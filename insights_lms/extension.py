@@ -33,6 +33,13 @@ FEATURES = (
     "tasks",
     "progress",
     "coaching",
+    "ratings",
+    "conversations",
+    "matching",
+    "peer",
+    "portfolio",
+    "xapi",
+    "lrs_api",
 )
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

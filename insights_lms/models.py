@@ -18,6 +18,7 @@ from insights_lms.context.models import Challenge, ContextChallengeRating, Schoo
 from insights_lms.evidence.models import Evidence, EvidenceFile
 from insights_lms.feeds.models import CalendarFeed
 from insights_lms.programmes.models import Module, ModuleActivity, PracticalTask, Programme
+from insights_lms.ratings.models import CompetencyRating
 from insights_lms.reminders.models import ReminderSent
 from insights_lms.tasks.models import TaskResponse
 from insights_lms.xapi.models import XapiStatement
@@ -32,6 +33,7 @@ __all__ = [
     "CohortModule",
     "CohortTask",
     "Competency",
+    "CompetencyRating",
     "ContextChallengeRating",
     "Domain",
     "Enrolment",

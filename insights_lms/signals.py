@@ -104,3 +104,106 @@ evidence_reviewed = _signals.signal(
     reviewer: who reviewed it (``User``).
     """,
 )
+
+# --- Coaching and peer learning -----------------------------------------------------------
+
+conversation_recorded = _signals.signal(
+    "conversation-recorded",
+    doc="""A coach recorded a developmental conversation with a coachee.
+
+    sender: the ``Conversation`` (with its competencies in focus and agreed actions flushed).
+    user: the coach (``User``) who recorded it.
+    """,
+)
+
+conversation_acknowledged = _signals.signal(
+    "conversation-acknowledged",
+    doc="""A participant acknowledged the record of a conversation (optionally with a comment).
+
+    sender: the ``Conversation``.
+    user: the participant (``User``).
+    """,
+)
+
+action_agreed = _signals.signal(
+    "action-agreed",
+    doc="""An action was agreed in a developmental conversation.
+
+    sender: the ``AgreedAction``.
+    user: who recorded it (``User``, the coach).
+    """,
+)
+
+action_completed = _signals.signal(
+    "action-completed",
+    doc="""An agreed action was marked done.
+
+    sender: the ``AgreedAction``.
+    user: who marked it (``User``: the participant or their coach).
+    """,
+)
+
+rating_recorded = _signals.signal(
+    "rating-recorded",
+    doc="""A coach or facilitator rated a participant on a competency, or a level was agreed in
+    a conversation (self-ratings send ``self_assessment_recorded`` instead).
+
+    sender: the ``CompetencyRating`` (a new row every time: no rating is ever overwritten).
+    user: the rater (``User``).
+    """,
+)
+
+coach_assigned = _signals.signal(
+    "coach-assigned",
+    doc="""A facilitator assigned (or changed) a participant's coach in a cohort.
+
+    sender: the ``CoachAssignment``.
+    assigned_by: the facilitator (``User``), or ``None`` from the command line or demo data.
+    """,
+)
+
+challenge_posted = _signals.signal(
+    "challenge-posted",
+    doc="""A participant set out a leadership challenge for a goldfish-bowl session.
+
+    sender: the ``GoldfishChallenge``.
+    user: the problem owner (``User``).
+    """,
+)
+
+challenge_answered = _signals.signal(
+    "challenge-answered",
+    doc="""A peer added a clarifying question or a suggestion to a goldfish-bowl challenge.
+
+    sender: the ``ChallengeContribution``.
+    user: the peer (``User``).
+    """,
+)
+
+challenge_resolved = _signals.signal(
+    "challenge-resolved",
+    doc="""The problem owner recorded what they decided (and, later, what happened).
+
+    sender: the ``GoldfishChallenge``.
+    user: the problem owner (``User``).
+    """,
+)
+
+case_study_published = _signals.signal(
+    "case-study-published",
+    doc="""A participant shared a case study of their practice with their cohort.
+
+    sender: the ``CaseStudy``.
+    user: the author (``User``).
+    """,
+)
+
+case_study_featured = _signals.signal(
+    "case-study-featured",
+    doc="""A facilitator featured a case study for the whole programme (or stopped featuring it).
+
+    sender: the ``CaseStudy``.
+    user: the facilitator (``User``).
+    featured: ``True`` or ``False``.
+    """,
+)

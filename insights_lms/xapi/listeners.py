@@ -196,3 +196,9 @@ RECEIVERS = (
 
 for _signal, _receiver in RECEIVERS:
     _signal.connect(_receiver, weak=False)
+
+
+# Feature packages keep their statements next to their models; importing connects them.
+from insights_lms.conversations import xapi as _conversations  # noqa: E402, F401
+from insights_lms.peer import xapi as _peer  # noqa: E402, F401
+from insights_lms.ratings import xapi as _ratings  # noqa: E402, F401

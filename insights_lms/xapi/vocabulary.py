@@ -41,6 +41,9 @@ class ADLVerbs:
     ATTENDED = VerbTerm("http://adlnet.gov/expapi/verbs/attended", "attended")
     SCORED = VerbTerm("http://adlnet.gov/expapi/verbs/scored", "scored")
     VOIDED = VerbTerm("http://adlnet.gov/expapi/verbs/voided", "voided")
+    ASKED = VerbTerm("http://adlnet.gov/expapi/verbs/asked", "asked")
+    COMMENTED = VerbTerm("http://adlnet.gov/expapi/verbs/commented", "commented")
+    SHARED = VerbTerm("http://adlnet.gov/expapi/verbs/shared", "shared")
 
 
 class ActivityStreamsVerbs:
@@ -49,6 +52,10 @@ class ActivityStreamsVerbs:
     SUBMIT = VerbTerm("http://activitystrea.ms/submit", "submitted")
     CREATE = VerbTerm("http://activitystrea.ms/create", "created")
     UPDATE = VerbTerm("http://activitystrea.ms/update", "updated")
+    POST = VerbTerm("http://activitystrea.ms/post", "posted")
+    RESOLVE = VerbTerm("http://activitystrea.ms/resolve", "resolved")
+    ACKNOWLEDGE = VerbTerm("http://activitystrea.ms/acknowledge", "acknowledged")
+    AGREE = VerbTerm("http://activitystrea.ms/agree", "agreed")
 
 
 class TinCanVerbs:
@@ -56,6 +63,15 @@ class TinCanVerbs:
 
     #: "Indicates that the actor has reviewed the object" (a coach reviewing evidence).
     REVIEWED = VerbTerm("http://id.tincanapi.com/verb/reviewed", "reviewed")
+    #: "Indicates the actor has mentored the object" (a coach holding a conversation).
+    MENTORED = VerbTerm("http://id.tincanapi.com/verb/mentored", "mentored")
+
+
+class TLAVerbs:
+    """Verbs of the ADL learner-competency (TLA) profile (https://w3id.org/xapi/tla)."""
+
+    #: A competency level reached (the level agreed in a developmental conversation).
+    ACHIEVED = VerbTerm("https://w3id.org/xapi/tla/verbs/achieved", "achieved")
 
 
 class ADLActivityTypes:
@@ -64,6 +80,8 @@ class ADLActivityTypes:
     COURSE = ActivityTypeTerm("http://adlnet.gov/expapi/activities/course", "course")
     MODULE = ActivityTypeTerm("http://adlnet.gov/expapi/activities/module", "module")
     PERFORMANCE = ActivityTypeTerm("http://adlnet.gov/expapi/activities/performance", "performance")
+    MEETING = ActivityTypeTerm("http://adlnet.gov/expapi/activities/meeting", "meeting")
+    QUESTION = ActivityTypeTerm("http://adlnet.gov/expapi/activities/question", "question")
 
 
 class ActivityStreamsActivityTypes:
@@ -119,7 +137,16 @@ ALL_VERBS = (
     ActivityStreamsVerbs.SUBMIT,
     ActivityStreamsVerbs.CREATE,
     ActivityStreamsVerbs.UPDATE,
+    ADLVerbs.ASKED,
+    ADLVerbs.COMMENTED,
+    ADLVerbs.SHARED,
+    ActivityStreamsVerbs.POST,
+    ActivityStreamsVerbs.RESOLVE,
+    ActivityStreamsVerbs.ACKNOWLEDGE,
+    ActivityStreamsVerbs.AGREE,
     TinCanVerbs.REVIEWED,
+    TinCanVerbs.MENTORED,
+    TLAVerbs.ACHIEVED,
 )
 
 #: Every activity type the profile uses.
@@ -127,6 +154,8 @@ ALL_ACTIVITY_TYPES = (
     ADLActivityTypes.COURSE,
     ADLActivityTypes.MODULE,
     ADLActivityTypes.PERFORMANCE,
+    ADLActivityTypes.MEETING,
+    ADLActivityTypes.QUESTION,
     ActivityStreamsActivityTypes.GROUP,
     ActivityStreamsActivityTypes.ARTICLE,
     TLAActivityTypes.COMPETENCY,

@@ -1,0 +1,1 @@
+"""Developmental conversations between a coach and a coachee, and the actions they agree."""

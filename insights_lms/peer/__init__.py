@@ -1,0 +1,1 @@
+"""Peer learning: goldfish-bowl challenges and case studies of practice."""

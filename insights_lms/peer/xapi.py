@@ -1,0 +1,1 @@
+"""xAPI statements for the peer feature's domain signals (connected on import)."""

@@ -1,0 +1,1 @@
+"""PDF progress portfolios and cohort reports rendered with WeasyPrint."""

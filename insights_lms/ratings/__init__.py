@@ -1,0 +1,1 @@
+"""Coach, facilitator and agreed competency ratings, each kept with its history."""

@@ -1,0 +1,1 @@
+"""xAPI statements for the ratings feature's domain signals (connected on import)."""
