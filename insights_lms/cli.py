@@ -20,9 +20,13 @@ def lms_cli() -> None:
 
 
 def _add_feature_commands() -> None:
+    from insights_lms.portfolio.cli import portfolio_cli
     from insights_lms.reminders.cli import reminders_cli
+    from insights_lms.xapi.cli import xapi_cli
 
+    lms_cli.add_command(portfolio_cli)
     lms_cli.add_command(reminders_cli)
+    lms_cli.add_command(xapi_cli)
 
 
 _add_feature_commands()
