@@ -27,6 +27,7 @@ from insights_lms.evidence.services import (
     challenges_of_programme,
     create_evidence,
 )
+from insights_lms.feedback.services import give_feedback
 from insights_lms.storage import Uploads
 from insights_lms.tasks.services import save_response
 
@@ -160,6 +161,7 @@ def add_activity(
     past = [s for s in sorted(cohort.sessions, key=lambda s: s.module.sequence) if s.ends_at < now]
     _registers(session, past, participants, facilitator)
     _reflections(session, past, participants)
+    _feedback(session, past, participants)
     _self_ratings(session, cohort, past, participants)
     _context(session, cohort, now)
     _evidence(session, cohort, now, uploads)
@@ -275,6 +277,34 @@ def _reflections(session: Session, past: list[CohortModule], participants: list[
         for index, cm in enumerate(past[: done.get(person.email, 0)]):
             learned, trial = REFLECTIONS[index % len(REFLECTIONS)]
             complete_module(session, cm, person, learned, trial, now=cm.ends_at + DAY)
+
+
+#: (relevance, serve or stretch, expected impact, comment) per demo participant, varied by module.
+FEEDBACK = [
+    (5, "about_right", 4, "The leadership provocation made me rethink how I run briefings."),
+    (4, "too_comfortable", 3, ""),
+    (3, "too_much", 3, "A lot to take in: more time for the goldfish bowl, please."),
+    (4, "about_right", 5, ""),
+]
+
+
+def _feedback(session: Session, past: list[CohortModule], participants: list[User]) -> None:
+    """Most participants answer the feedback survey after most past modules."""
+    for p_index, person in enumerate(participants):
+        for m_index, cm in enumerate(past):
+            if (p_index + m_index) % 4 == 3:
+                continue  # not everyone answers every time
+            relevance, stretch, impact, comment = FEEDBACK[(p_index + m_index) % len(FEEDBACK)]
+            give_feedback(
+                session,
+                cm,
+                person,
+                relevance=relevance,
+                stretch=stretch,
+                impact=impact,
+                comment=comment,
+                now=cm.ends_at + DAY,
+            )
 
 
 def _self_ratings(

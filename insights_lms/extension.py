@@ -40,6 +40,7 @@ FEATURES = (
     "portfolio",
     "xapi",
     "lrs_api",
+    "feedback",
 )
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

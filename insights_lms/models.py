@@ -16,6 +16,7 @@ from insights_lms.competencies.models import (
 )
 from insights_lms.context.models import Challenge, ContextChallengeRating, SchoolContext
 from insights_lms.evidence.models import Evidence, EvidenceFile
+from insights_lms.feedback.models import ModuleFeedback
 from insights_lms.feeds.models import CalendarFeed
 from insights_lms.programmes.models import Module, ModuleActivity, PracticalTask, Programme
 from insights_lms.ratings.models import CompetencyRating
@@ -47,6 +48,7 @@ __all__ = [
     "Module",
     "ModuleActivity",
     "ModuleCompletion",
+    "ModuleFeedback",
     "PracticalTask",
     "Programme",
     "ReminderSent",

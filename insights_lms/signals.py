@@ -207,3 +207,15 @@ case_study_featured = _signals.signal(
     featured: ``True`` or ``False``.
     """,
 )
+
+# --- Facilitation -----------------------------------------------------------------------
+
+feedback_given = _signals.signal(
+    "feedback-given",
+    doc="""A participant gave (or changed) their feedback on a module session.
+
+    sender: the ``ModuleFeedback``.
+    user: the participant (``User``).
+    created: ``True`` the first time, ``False`` when they changed their answers.
+    """,
+)

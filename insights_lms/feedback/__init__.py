@@ -1,0 +1,1 @@
+"""Module feedback: after each module, participants say how it served them."""
