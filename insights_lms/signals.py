@@ -219,3 +219,33 @@ feedback_given = _signals.signal(
     created: ``True`` the first time, ``False`` when they changed their answers.
     """,
 )
+
+cohort_created = _signals.signal(
+    "cohort-created",
+    doc="""A facilitator (or an administrator) created a cohort of a programme.
+
+    sender: the ``Cohort`` (with its dated sessions and task windows).
+    created_by: the ``User``, or ``None`` from the command line or demo data.
+    """,
+)
+
+cohort_rescheduled = _signals.signal(
+    "cohort-rescheduled",
+    doc="""A facilitator moved a module session (and, optionally, everything after it).
+
+    sender: the ``Cohort``.
+    moved_by: the ``User`` (or ``None``).
+    cohort_module: the session that was moved.
+    days: how many days it moved (negative: earlier).
+    shift_later: whether later sessions and task windows moved with it.
+    """,
+)
+
+user_enrolled = _signals.signal(
+    "user-enrolled",
+    doc="""Someone was given a role in a cohort (by a facilitator, a CSV import or the CLI).
+
+    sender: the ``Enrolment``.
+    enrolled_by: the ``User`` who did it, or ``None``.
+    """,
+)

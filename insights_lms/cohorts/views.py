@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from insights_lms import access
+from insights_lms.access import signed_in_user
+from insights_lms.cohorts import scheduling
+from insights_lms.cohorts.forms import MoveSessionForm, NewCohortForm
 from insights_lms.cohorts.models import CoachAssignment, Cohort
+from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.programmes.services import cohort_timeline
+from insights_lms.timeutil import format_local
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
+
+Page = str | tuple[str, int] | Response
 
 
 @bp.get("/<code>")
@@ -35,4 +47,98 @@ def show(code: str) -> str:
         coaches=cohort.members(CohortRole.COACH),
         facilitators=cohort.members(CohortRole.FACILITATOR),
         coach_by_participant=coach_by_participant,
+        warnings=scheduling.schedule_warnings(cohort),
     )
+
+
+def _facilitated_or_404(code: str) -> Cohort:
+    cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code)) or abort(404)
+    if not access.can_facilitate(session, signed_in_user(), cohort):
+        abort(404)
+    return cohort
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Page:
+    user = signed_in_user()
+    programmes = scheduling.programmes_user_may_run(session, user)
+    if not programmes:
+        abort(403)
+    form = NewCohortForm()
+    form.programme.choices = [SelectChoice(p.code, p.title) for p in programmes]
+    if form.validate_on_submit():
+        programme = next(p for p in programmes if p.code == form.programme.data)
+        try:
+            cohort = scheduling.start_cohort(
+                session,
+                programme,
+                form.code.data or "",
+                form.title.data or "",
+                form.first_day.data,
+                user,
+            )
+        except scheduling.ScheduleError as exc:
+            attach_error(form, str(exc), "code" if "code" in str(exc) else None)
+        else:
+            session.commit()
+            flash(
+                f"{cohort.title} is created with {len(cohort.sessions)} module sessions.", "success"
+            )
+            return redirect(url_for(".schedule", code=cohort.code))
+    page = render_template("lms/cohorts/new.html", form=form)
+    return (page, 400) if request.method == "POST" else page
+
+
+@bp.get("/<code>/schedule")
+@login_required
+def schedule(code: str) -> str:
+    cohort = _facilitated_or_404(code)
+    return render_template(
+        "lms/cohorts/schedule.html",
+        cohort=cohort,
+        sessions=scheduling.ordered_sessions(cohort),
+        windows=sorted(cohort.task_windows, key=lambda w: w.opens_at),
+        warnings=scheduling.schedule_warnings(cohort),
+        forms={},
+    )
+
+
+@bp.route("/<code>/schedule/<module_code>", methods=["GET", "POST"])
+@login_required
+def move(code: str, module_code: str) -> Page:
+    cohort = _facilitated_or_404(code)
+    cm = next((s for s in cohort.sessions if s.module.code == module_code), None) or abort(404)
+    zone = ZoneInfo(cohort.programme.time_zone)
+    starts = cm.starts_at.astimezone(zone)
+    form = (
+        MoveSessionForm(
+            data={
+                "day": starts.date(),
+                "start": starts.time().replace(second=0),
+                "shift_later": True,
+            }
+        )
+        if request.method == "GET"
+        else MoveSessionForm()
+    )
+    if form.validate_on_submit():
+        new_start = dt.datetime.combine(form.day.data, form.start.data, zone).astimezone(dt.UTC)
+        try:
+            warnings = scheduling.move_session(
+                session,
+                cm,
+                new_start,
+                shift_later=bool(form.shift_later.data),
+                moved_by=signed_in_user(),
+            )
+        except scheduling.ScheduleError as exc:
+            attach_error(form, str(exc))
+        else:
+            session.commit()
+            flash(f"{cm.module.title} moved to {format_local(cm.starts_at, zone)}.", "success")
+            for warning in warnings:
+                flash(warning.message, "warning")
+            return redirect(url_for(".schedule", code=cohort.code))
+    page = render_template("lms/cohorts/move.html", cohort=cohort, cm=cm, form=form)
+    return (page, 400) if request.method == "POST" else page

@@ -594,6 +594,7 @@ class _Writer:
             s.add(prog)
         prog.title, prog.description = data.title, data.description
         prog.framework, prog.time_zone = fw, data.time_zone
+        prog.min_gap_days = data.min_gap_days
         self.settle(prog, prog_created)
 
         modules_by_code = {m.code: m for m in prog.modules}

@@ -143,6 +143,9 @@ class ProgrammeIn(Strict):
     framework: Slug
     time_zone: str = "Europe/London"
     description: Text = ""
+    #: The fewest days a cohort should leave between one module's end and the next's start
+    #: (the spacing that gives participants time to trial the learning in school).
+    min_gap_days: int = Field(default=0, ge=0, le=365)
     modules: list[ModuleIn] = Field(min_length=1)
     tasks: list[TaskIn] = []
     challenges: list[ChallengeIn] = []

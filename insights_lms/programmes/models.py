@@ -48,6 +48,8 @@ class Programme(Base):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     framework_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_framework.id"))
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/London")
+    #: The fewest days between one module's end and the next one's start in a cohort.
+    min_gap_days: Mapped[int] = mapped_column(default=0, server_default="0")
 
     framework: Mapped[Framework] = relationship()
     modules: Mapped[list[Module]] = relationship(
