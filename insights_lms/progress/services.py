@@ -1,20 +1,29 @@
-"""Building a participant's progress map from their evidence, tasks, modules and ratings."""
+"""Building a participant's progress map from their evidence, tasks, modules and ratings.
+
+The map is the participant's, and also their coach's and their cohort's facilitators' view of
+them (``participant_enrolment_for_viewer`` says who may see whose). Ratings come from every
+rater side by side: self, coach, facilitator and the agreed level (``ratings.services``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from insights_lms.access import can_view_participant
 from insights_lms.assessment.models import SelfRating
-from insights_lms.assessment.services import latest_self_ratings
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
-from insights_lms.cohorts.models import CohortModule, CohortTask, Enrolment
+from insights_lms.auth.models import User
+from insights_lms.cohorts.models import Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.competencies.models import Competency, Domain
 from insights_lms.db import utcnow
+from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import evidence_of
+from insights_lms.ratings.services import CompetencyRatings, RatingsOverview, ratings_overview
 from insights_lms.tasks.services import TaskState, responses_for, task_state
 
 
@@ -27,6 +36,8 @@ class CompetencyProgress:
     tasks: list[tuple[CohortTask, TaskState]] = field(default_factory=list)
     modules: list[tuple[CohortModule, ModuleRecord | None]] = field(default_factory=list)
     self_rating: SelfRating | None = None
+    #: Every rater's ratings of the competency (self, coach, facilitator, agreed).
+    ratings: CompetencyRatings | None = None
 
     @property
     def is_gap(self) -> bool:
@@ -40,6 +51,8 @@ class ProgressMap:
     domains: list[tuple[Domain, list[CompetencyProgress]]]
     #: "Accepted", "Needs more" or "Awaiting review", by evidence id.
     review_statuses: dict[int, str] = field(default_factory=dict)
+    #: Self, coach, facilitator and agreed ratings of every competency (and the chart's rows).
+    ratings: RatingsOverview | None = None
 
     @property
     def rows(self) -> list[CompetencyProgress]:
@@ -86,13 +99,38 @@ def progress_map(
             if comp.id in rows:
                 rows[comp.id].modules.append((cm, records.get(cm.id)))
 
-    for competency_id, rating in latest_self_ratings(session, enrolment).items():
-        if competency_id in rows:
-            rows[competency_id].self_rating = rating
+    overview = ratings_overview(session, enrolment)
+    for rated in overview.rows:
+        row = rows.get(rated.competency.id)
+        if row is not None:
+            row.ratings = rated
+            row.self_rating = rated.latest_self_rating
 
     domains = [
         (domain, [rows[c.id] for c in domain.competencies if c.id in rows])
         for domain in framework.domains
     ]
     statuses = {e.id: review_status(e, latest.get(e.id)) for e in items}
-    return ProgressMap(enrolment, domains, statuses)
+    return ProgressMap(enrolment, domains, statuses, overview)
+
+
+def participant_enrolment_for_viewer(
+    session: Session, viewer: User, cohort_code: str, participant_public_id: str
+) -> Enrolment | None:
+    """The participant's enrolment in the cohort, if ``viewer`` may see their map: the
+    participant, their coach in that cohort, its facilitators (and administrators)."""
+    enrolment = session.scalar(
+        sa.select(Enrolment)
+        .join(Enrolment.cohort)
+        .join(Enrolment.user)
+        .where(
+            Cohort.code == cohort_code,
+            User.public_id == participant_public_id,
+            Enrolment.role == CohortRole.PARTICIPANT,
+        )
+    )
+    if enrolment is None:
+        return None
+    if not can_view_participant(session, viewer, enrolment.user, enrolment.cohort):
+        return None
+    return enrolment
