@@ -99,6 +99,14 @@ class TLAActivityTypes:
     )
 
 
+class TinCanActivityTypes:
+    """The Tin Can registry's activity types (http://id.tincanapi.com/activitytype/)."""
+
+    #: "An ongoing conversation between persons, such as an email thread or a forum topic"
+    #: (a goldfish-bowl challenge: set out by its owner, worked on by peers).
+    DISCUSSION = ActivityTypeTerm("http://id.tincanapi.com/activitytype/discussion", "discussion")
+
+
 class TinCanAttachmentUsage:
     """Attachment usage types of the Tin Can registry (http://id.tincanapi.com/attachment/)."""
 
@@ -159,4 +167,5 @@ ALL_ACTIVITY_TYPES = (
     ActivityStreamsActivityTypes.GROUP,
     ActivityStreamsActivityTypes.ARTICLE,
     TLAActivityTypes.COMPETENCY,
+    TinCanActivityTypes.DISCUSSION,
 )
