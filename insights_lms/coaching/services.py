@@ -1,4 +1,6 @@
-"""Reviewing evidence, and what a coach needs to see of each coachee at a glance."""
+"""Reviewing evidence, and what a coach needs to see of each coachee at a glance (evidence,
+tasks, gaps, and from the conversations feature: the last and next conversation and the open
+agreed actions)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from insights_lms.auth.models import User
 from insights_lms.coaching.models import EvidenceReview, ReviewOutcome
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortTask, Enrolment
 from insights_lms.cohorts.services import coach_of, coachees_of, cohorts_facilitated_by
+from insights_lms.conversations.models import AgreedAction
+from insights_lms.conversations.services import ConversationStatus, today_for
+from insights_lms.conversations.services import statuses as conversation_statuses
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
@@ -149,6 +154,8 @@ class CoacheeSummary:
     gaps: list[CompetencyProgress] = field(default_factory=list)
     last_self_assessment: dt.datetime | None = None
     next_module: TimelineEntry | None = None
+    #: Last and next conversation and the open agreed actions.
+    conversations: ConversationStatus = field(default_factory=ConversationStatus)
 
     @property
     def participant(self) -> User:
@@ -164,6 +171,14 @@ class CoacheeSummary:
 
     def status_of(self, evidence: Evidence) -> str:
         return self.statuses.get(evidence.id, AWAITING)
+
+    @property
+    def open_actions(self) -> list[AgreedAction]:
+        return self.conversations.open_actions
+
+    @property
+    def overdue_actions(self) -> list[AgreedAction]:
+        return self.conversations.overdue_actions(today_for(self.enrolment))
 
 
 def _participant_enrolments(
@@ -188,6 +203,7 @@ def summarise(
     (deleted evidence is left out: it is hidden from everyone but its owner)."""
     now = now or utcnow()
     enrolments = _participant_enrolments(session, assignments)
+    conversations = conversation_statuses(session, enrolments.values())
     summaries: list[CoacheeSummary] = []
     for assignment in assignments:
         enrolment = enrolments.get((assignment.cohort_id, assignment.participant_id))
@@ -210,6 +226,7 @@ def summarise(
                 gaps=progress.gaps,
                 last_self_assessment=max(ratings, default=None),
                 next_module=cohort_timeline(enrolment.cohort, now).next_module,
+                conversations=conversations[enrolment.id],
             )
         )
     return summaries

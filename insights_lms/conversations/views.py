@@ -1,7 +1,358 @@
-"""Pages of the conversations feature."""
+"""Pages of the conversations feature.
+
+Participants: their conversations, each record (acknowledge and comment), their agreed actions
+(mark their own done) and their preparation for the next conversation. Coaches: a coachee's
+conversations, recording one, correcting it until it is acknowledged. Facilitators: their
+cohorts' conversations, read only. Private notes are fetched only for the coach who wrote
+them (``services.private_notes_for``); every other page and viewer never receives them.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from insights_lms.access import signed_in_user
+from insights_lms.cohorts.models import Enrolment
+from insights_lms.cohorts.services import participant_enrolments
+from insights_lms.conversations import services
+from insights_lms.conversations.forms import (
+    AcknowledgeForm,
+    ConfirmForm,
+    PreparationForm,
+    conversation_form,
+    correction_form,
+)
+from insights_lms.conversations.models import Conversation
+from insights_lms.conversations.services import (
+    ConversationError,
+    ConversationInput,
+    CorrectionInput,
+    focus_name,
+    notes_name,
+)
+from insights_lms.core.forms import attach_error
+from insights_lms.db import session
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
+
+
+def _own_enrolment() -> tuple[Enrolment, list[Enrolment]]:
+    """The signed-in participant's enrolment the page is about (``?cohort=``, else the
+    newest); 404 for anyone who is not a participant (there is nothing of theirs to show)."""
+    enrolments = participant_enrolments(session, signed_in_user())
+    code = request.args.get("cohort")
+    chosen = [e for e in enrolments if e.cohort.code == code] if code else enrolments[:1]
+    if not chosen:
+        abort(404)
+    return chosen[0], enrolments
+
+
+def _coachee_or_404(cohort_code: str, participant_id: str) -> Enrolment:
+    enrolment = services.coachee_for_viewer(session, signed_in_user(), cohort_code, participant_id)
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def _conversation_or_404(public_id: str) -> Conversation:
+    conversation = services.conversation_for_viewer(session, public_id, signed_in_user())
+    if conversation is None:
+        abort(404)
+    return conversation
+
+
+# --- the participant's pages --------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    enrolment, enrolments = _own_enrolment()
+    status = services.status_of(session, enrolment)
+    return render_template(
+        "lms/conversations/index.html",
+        enrolment=enrolment,
+        enrolments=enrolments,
+        conversations=services.conversations_of(session, enrolment),
+        status=status,
+        preparation=services.open_preparation(session, enrolment),
+        has_coach=services.coach_assignment(session, enrolment) is not None,
+        today=services.today_for(enrolment),
+    )
+
+
+@bp.get("/actions")
+@login_required
+def actions() -> str:
+    enrolment, enrolments = _own_enrolment()
+    return render_template(
+        "lms/conversations/actions.html",
+        enrolment=enrolment,
+        enrolments=enrolments,
+        open_actions=services.open_actions(session, enrolment),
+        closed=services.closed_actions(session, enrolment),
+        confirm=ConfirmForm(),
+        today=services.today_for(enrolment),
+    )
+
+
+@bp.post("/actions/<public_id>/done")
+@login_required
+def complete(public_id: str) -> Response:
+    action = services.action_for_viewer(session, public_id, signed_in_user())
+    if action is None:
+        abort(404)
+    if not services.may_complete(session, action, signed_in_user()):
+        abort(403)
+    enrolment = action.conversation.enrolment
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.complete_action(session, action, signed_in_user())
+        except ConversationError as exc:
+            session.rollback()
+            flash(str(exc), "error")
+        else:
+            session.commit()
+            flash(f"Marked “{action.description}” done.", "success")
+    if signed_in_user().id == enrolment.user_id:
+        return redirect(url_for(".actions", cohort=enrolment.cohort.code))
+    return redirect(
+        url_for(
+            ".coachee",
+            cohort_code=enrolment.cohort.code,
+            participant_id=enrolment.user.public_id,
+        )
+    )
+
+
+@bp.route("/prepare", methods=["GET", "POST"])
+@login_required
+def prepare() -> Response | str | tuple[str, int]:
+    enrolment, _ = _own_enrolment()
+    preparation = services.open_preparation(session, enrolment)
+    form = PreparationForm(obj=preparation if request.method == "GET" else None)
+    competencies = list(enrolment.cohort.programme.framework.competencies)
+    form.competencies.choices = [(c.id, f"{c.code} {c.title}") for c in competencies]
+    if request.method == "GET" and preparation is not None:
+        form.competencies.data = [c.id for c in preparation.competencies]
+    if form.validate_on_submit():
+        try:
+            services.save_preparation(
+                session,
+                enrolment,
+                signed_in_user(),
+                form.reflection.data or "",
+                form.competencies.data or [],
+            )
+        except ConversationError as exc:
+            session.rollback()
+            attach_error(form, str(exc), exc.field)
+        else:
+            session.commit()
+            flash("Saved your preparation: your coach will see it.", "success")
+            return redirect(url_for(".index", cohort=enrolment.cohort.code))
+    html = render_template(
+        "lms/conversations/prepare.html",
+        form=form,
+        enrolment=enrolment,
+        status=services.status_of(session, enrolment),
+        has_coach=services.coach_assignment(session, enrolment) is not None,
+    )
+    return (html, 400) if request.method == "POST" else html
+
+
+# --- one conversation ---------------------------------------------------------------------
+
+
+def render_show(conversation: Conversation, ack_form: AcknowledgeForm | None = None) -> str:
+    """The record as the signed-in viewer may see it (private notes for their coach only)."""
+    user = signed_in_user()
+    enrolment = conversation.enrolment
+    is_participant = user.id == enrolment.user_id
+    if is_participant and not conversation.is_acknowledged and ack_form is None:
+        ack_form = AcknowledgeForm()
+    # The preparation is written for the coach: facilitators do not see it.
+    sees_preparation = is_participant or services.is_coach_of(session, enrolment, user)
+    sees_preparation = sees_preparation or conversation.coach_id == user.id
+    return render_template(
+        "lms/conversations/show.html",
+        conversation=conversation,
+        enrolment=enrolment,
+        is_participant=is_participant,
+        private_notes=services.private_notes_for(session, conversation, user),
+        preparation=services.preparation_for(session, conversation) if sees_preparation else None,
+        reviews=services.reviews_in(session, conversation),
+        ack_form=ack_form if is_participant and not conversation.is_acknowledged else None,
+        may_correct=services.may_correct(conversation, user),
+        today=services.today_for(enrolment),
+    )
+
+
+@bp.get("/<public_id>")
+@login_required
+def show(public_id: str) -> str:
+    return render_show(_conversation_or_404(public_id))
+
+
+@bp.post("/<public_id>/acknowledge")
+@login_required
+def acknowledge(public_id: str) -> Response | tuple[str, int]:
+    conversation = _conversation_or_404(public_id)
+    if conversation.enrolment.user_id != signed_in_user().id:
+        abort(403)
+    form = AcknowledgeForm()
+    if form.validate_on_submit():
+        try:
+            services.acknowledge_conversation(
+                session, conversation, signed_in_user(), form.comment.data or ""
+            )
+        except ConversationError as exc:
+            session.rollback()
+            if conversation.is_acknowledged:
+                flash(str(exc), "error")
+                return redirect(url_for(".show", public_id=conversation.public_id))
+            attach_error(form, str(exc), exc.field)
+        else:
+            session.commit()
+            flash("Thank you: you have acknowledged the record.", "success")
+            return redirect(url_for(".show", public_id=conversation.public_id))
+    return render_show(conversation, ack_form=form), 400
+
+
+@bp.route("/<public_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(public_id: str) -> Response | str | tuple[str, int]:
+    conversation = _conversation_or_404(public_id)
+    if conversation.coach_id != signed_in_user().id:
+        abort(403)
+    if conversation.is_acknowledged:
+        flash(
+            "The participant has acknowledged this record: it can no longer be corrected.", "error"
+        )
+        return redirect(url_for(".show", public_id=conversation.public_id))
+    competencies = conversation.competencies
+    data: dict[str, Any] | None = None
+    if request.method == "GET":
+        data = {
+            "held_on": conversation.held_on,
+            "minutes": conversation.minutes,
+            "mode": conversation.mode.value,
+            "shared_notes": conversation.shared_notes,
+            "private_notes": services.private_notes_for(session, conversation, signed_in_user())
+            or "",
+            "next_on": conversation.next_on,
+            **{notes_name(f.competency_id): f.notes for f in conversation.focus},
+        }
+    form = correction_form(competencies, data)
+    if form.validate_on_submit():
+        try:
+            services.correct_conversation(
+                session,
+                conversation,
+                signed_in_user(),
+                CorrectionInput(
+                    held_on=form["held_on"].data,
+                    minutes=form["minutes"].data,
+                    mode=form["mode"].data or "",
+                    shared_notes=form["shared_notes"].data or "",
+                    private_notes=form["private_notes"].data or "",
+                    focus_notes=form.focus_notes(),
+                    next_on=form["next_on"].data,
+                ),
+            )
+        except ConversationError as exc:
+            session.rollback()
+            attach_error(form, str(exc), exc.field)
+        else:
+            session.commit()
+            flash("Saved your corrections.", "success")
+            return redirect(url_for(".show", public_id=conversation.public_id))
+    html = render_template("lms/conversations/edit.html", form=form, conversation=conversation)
+    return (html, 400) if request.method == "POST" else html
+
+
+# --- a coachee's conversations (coach and facilitator) ------------------------------------
+
+
+@bp.get("/coachee/<cohort_code>/<participant_id>")
+@login_required
+def coachee(cohort_code: str, participant_id: str) -> str:
+    enrolment = _coachee_or_404(cohort_code, participant_id)
+    user = signed_in_user()
+    is_coach = services.is_coach_of(session, enrolment, user)
+    return render_template(
+        "lms/conversations/coachee.html",
+        enrolment=enrolment,
+        participant=enrolment.user,
+        conversations=services.conversations_of(session, enrolment),
+        status=services.status_of(session, enrolment),
+        is_coach=is_coach,
+        preparation=services.open_preparation(session, enrolment) if is_coach else None,
+        confirm=ConfirmForm(),
+        today=services.today_for(enrolment),
+    )
+
+
+@bp.route("/coachee/<cohort_code>/<participant_id>/new", methods=["GET", "POST"])
+@login_required
+def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, int]:
+    enrolment = _coachee_or_404(cohort_code, participant_id)
+    coach = signed_in_user()
+    if not services.is_coach_of(session, enrolment, coach):
+        abort(403)
+    framework = enrolment.cohort.programme.framework
+    competencies = list(framework.competencies)
+    levels = list(framework.scale.levels)
+    open_actions = services.open_actions(session, enrolment)
+    preparation = services.open_preparation(session, enrolment)
+    data: dict[str, Any] | None = None
+    if request.method == "GET":
+        data = {"held_on": services.today_for(enrolment)}
+        if preparation is not None:
+            data |= {focus_name(c.id): True for c in preparation.competencies}
+    form = conversation_form(competencies, levels, open_actions, enrolment.user.name, data)
+    if form.validate_on_submit():
+        try:
+            conversation = services.record_conversation(
+                session,
+                enrolment,
+                coach,
+                ConversationInput(
+                    held_on=form["held_on"].data,
+                    minutes=form["minutes"].data,
+                    mode=form["mode"].data or "",
+                    focus=form.focus_inputs(),
+                    shared_notes=form["shared_notes"].data or "",
+                    private_notes=form["private_notes"].data or "",
+                    actions=form.action_inputs(),
+                    reviews=form.review_inputs(),
+                    next_on=form["next_on"].data,
+                ),
+            )
+        except ConversationError as exc:
+            session.rollback()
+            attach_error(form, str(exc), exc.field)
+        else:
+            session.commit()
+            flash(
+                f"Saved your conversation with {enrolment.user.name}. "
+                "They can now read the shared record and acknowledge it.",
+                "success",
+            )
+            return redirect(url_for(".show", public_id=conversation.public_id))
+    html = render_template(
+        "lms/conversations/form.html",
+        form=form,
+        enrolment=enrolment,
+        participant=enrolment.user,
+        framework=framework,
+        levels=levels,
+        open_actions=open_actions,
+        preparation=preparation,
+        today=services.today_for(enrolment),
+    )
+    return (html, 400) if request.method == "POST" else html
