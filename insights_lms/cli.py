@@ -172,6 +172,11 @@ def demo_data_command(programme_code: str | None) -> None:
     )
     for person in PEOPLE:
         click.echo(f"  {person.role.value:<12} {person.email:<28} {person.name}")
+    click.echo(
+        "Also last year's finished cohort 'demo-cohort-finished' (same facilitator and coaches; "
+        "alumni1..6@example.org), so the programme evaluation has data."
+    )
+    click.echo("Statement API (GET /xapi/statements, HTTP Basic): demo-lrs / insights-demo")
 
 
 @lms_cli.command("generate-secret-key")

@@ -196,8 +196,15 @@ def build_demo(
     for person in PEOPLE:
         if person.coach and cohorts.coach_of(session, cohort, users[person.email]) is None:
             cohorts.assign_coach(session, cohort, users[person.coach], users[person.email])
+    if activity:  # the full demo (``lms demo-data``) also has a Statement API client
+        from insights_lms.lrs_api.demo import add_demo_client
+
+        add_demo_client(session)
     if created and activity:
         from insights_lms.demo_activity import add_activity
+        from insights_lms.demo_alumni import add_finished_cohort
 
         add_activity(session, cohort, now, uploads)
+        first_start = min(cm.starts_at for cm in cohort.sessions)
+        add_finished_cohort(session, programme, first_start, DEMO_PASSWORD, _demo_password_hash())
     return cohort, created

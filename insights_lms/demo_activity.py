@@ -20,6 +20,7 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.context.services import update_context
+from insights_lms.conversations.demo import add_demo as add_conversations_demo
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.services import (
     EvidenceInput,
@@ -28,6 +29,8 @@ from insights_lms.evidence.services import (
     create_evidence,
 )
 from insights_lms.feedback.services import give_feedback
+from insights_lms.matching.demo import add_demo as add_matching_demo
+from insights_lms.peer.demo import add_demo as add_peer_demo
 from insights_lms.storage import Uploads
 from insights_lms.tasks.services import save_response
 
@@ -163,10 +166,13 @@ def add_activity(
     _reflections(session, past, participants)
     _feedback(session, past, participants)
     _self_ratings(session, cohort, past, participants)
+    add_matching_demo(session, cohort, now)
     _context(session, cohort, now)
     _evidence(session, cohort, now, uploads)
     _reviews(session, cohort)
+    add_conversations_demo(session, cohort, now)
     _tasks(session, cohort, now)
+    add_peer_demo(session, cohort, now)
 
 
 def _reviews(session: Session, cohort: Cohort) -> None:

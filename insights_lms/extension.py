@@ -41,6 +41,8 @@ FEATURES = (
     "xapi",
     "lrs_api",
     "feedback",
+    "dashboard",
+    "enrolment",
 )
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -244,7 +246,7 @@ def _nav_context() -> dict[str, Any]:
     if EXTENSION_KEY not in current_app.extensions:
         return {}
     if "lms_nav" not in g:
-        is_participant = is_coach = False
+        is_participant = is_coach = is_enrolled = False
         if current_user and current_user.is_authenticated:
             from insights_lms.cohorts.models import Enrolment
             from insights_lms.db import session
@@ -271,7 +273,17 @@ def _nav_context() -> dict[str, Any]:
                 )
                 is not None
             )
-        g.lms_nav = {"is_participant": is_participant, "is_coach": is_coach}
+            is_enrolled = is_participant or (
+                session.scalar(
+                    select(Enrolment.id).where(Enrolment.user_id == current_user.id).limit(1)
+                )
+                is not None
+            )
+        g.lms_nav = {
+            "is_participant": is_participant,
+            "is_coach": is_coach,
+            "is_enrolled": is_enrolled,
+        }
     return {"lms_nav": g.lms_nav}
 
 

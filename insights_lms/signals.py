@@ -113,6 +113,8 @@ conversation_recorded = _signals.signal(
 
     sender: the ``Conversation`` (with its competencies in focus and agreed actions flushed).
     user: the coach (``User``) who recorded it.
+    corrected: ``True`` when the coach corrected an existing record (before the participant
+    acknowledged it), absent or ``False`` for a new record.
     """,
 )
 

@@ -22,7 +22,7 @@ from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.cohorts.services import CohortError, create_cohort, enrol
 from insights_lms.enums import CohortRole
 from insights_lms.programmes.models import Programme
-from insights_lms.signals import cohort_created, cohort_rescheduled
+from insights_lms.signals import cohort_rescheduled
 from insights_lms.timeutil import format_local, shift_local
 
 
@@ -197,11 +197,11 @@ def start_cohort(
     planned_first = programme.modules[0].planned_start.astimezone(zone)
     first_start = dt.datetime.combine(first_day, planned_first.time(), zone).astimezone(dt.UTC)
     try:
-        cohort = create_cohort(session, programme, code, title, first_session_start=first_start)
+        cohort = create_cohort(
+            session, programme, code, title, first_session_start=first_start, created_by=created_by
+        )
     except CohortError as exc:
         raise ScheduleError(str(exc)) from None
     if created_by is not None:
-        enrol(session, cohort, created_by, CohortRole.FACILITATOR)
-    session.flush()
-    cohort_created.send(cohort, created_by=created_by)
+        enrol(session, cohort, created_by, CohortRole.FACILITATOR, enrolled_by=created_by)
     return cohort

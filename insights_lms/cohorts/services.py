@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from insights_lms import signals
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.enums import CohortRole
@@ -38,6 +39,8 @@ def create_cohort(
     code: str,
     title: str,
     first_session_start: dt.datetime | None = None,
+    *,
+    created_by: User | None = None,
 ) -> Cohort:
     """Create a cohort whose sessions follow the programme's planned spacing.
 
@@ -50,6 +53,7 @@ def create_cohort(
     session.add(cohort)
     sync_schedule(session, cohort, _day_offset(programme, first_session_start))
     session.flush()
+    signals.cohort_created.send(cohort, created_by=created_by)
     return cohort
 
 
@@ -103,8 +107,16 @@ def sync_all_schedules(session: Session, programme_code: str) -> None:
         sync_schedule(session, cohort)
 
 
-def enrol(session: Session, cohort: Cohort, user: User, role: CohortRole) -> Enrolment:
-    """Give ``user`` a role in ``cohort`` (idempotent)."""
+def enrol(
+    session: Session,
+    cohort: Cohort,
+    user: User,
+    role: CohortRole,
+    *,
+    enrolled_by: User | None = None,
+) -> Enrolment:
+    """Give ``user`` a role in ``cohort`` (idempotent); sends ``user_enrolled`` when the
+    enrolment is new (``enrolled_by``: who did it, ``None`` from the command line or demo)."""
     existing = session.scalar(
         sa.select(Enrolment).where(
             Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id, Enrolment.role == role
@@ -115,6 +127,7 @@ def enrol(session: Session, cohort: Cohort, user: User, role: CohortRole) -> Enr
     enrolment = Enrolment(cohort=cohort, user=user, role=role)
     session.add(enrolment)
     session.flush()
+    signals.user_enrolled.send(enrolment, enrolled_by=enrolled_by)
     return enrolment
 
 
@@ -132,9 +145,18 @@ def has_role(session: Session, user: User, cohort: Cohort, role: CohortRole) -> 
 
 
 def assign_coach(
-    session: Session, cohort: Cohort, coach: User, participant: User
+    session: Session,
+    cohort: Cohort,
+    coach: User,
+    participant: User,
+    *,
+    assigned_by: User | None = None,
 ) -> CoachAssignment:
-    """Make ``coach`` the coach of ``participant`` in ``cohort`` (replacing any other coach)."""
+    """Make ``coach`` the coach of ``participant`` in ``cohort`` (replacing any other coach).
+
+    Sends ``coach_assigned`` when the participant gets a coach or a different one
+    (``assigned_by``: the facilitator, or ``None`` from the command line or demo data).
+    """
     if coach.id == participant.id:
         raise CohortError("A participant cannot coach themselves.")
     if not has_role(session, coach, cohort, CohortRole.COACH):
@@ -147,12 +169,15 @@ def assign_coach(
             CoachAssignment.participant_id == participant.id,
         )
     )
+    if assignment is not None and assignment.coach_id == coach.id:
+        return assignment  # already so: nothing happened
     if assignment is None:
         assignment = CoachAssignment(cohort=cohort, participant=participant, coach=coach)
         session.add(assignment)
     else:
         assignment.coach = coach
     session.flush()
+    signals.coach_assigned.send(assignment, assigned_by=assigned_by)
     return assignment
 
 

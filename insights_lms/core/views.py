@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,6 +16,8 @@ from insights_lms.coaching.models import EvidenceReview
 from insights_lms.coaching.services import needs_more
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
+from insights_lms.conversations.services import ConversationStatus, today_for
+from insights_lms.conversations.services import status_of as conversation_status
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
@@ -33,6 +36,8 @@ class ParticipantView:
     task_states: dict[int, TaskState]
     module_records: dict[int, ModuleRecord]
     needs_more: list[tuple[Evidence, EvidenceReview]]
+    conversations: ConversationStatus
+    today: dt.date
 
     @property
     def overdue(self) -> list[TimelineEntry]:
@@ -57,6 +62,8 @@ def _participant_view(enrolment: Enrolment, user: User) -> ParticipantView:
         states,
         participant_module_records(session, user, enrolment.cohort),
         needs_more(session, enrolment),
+        conversation_status(session, enrolment),
+        today_for(enrolment),
     )
 
 

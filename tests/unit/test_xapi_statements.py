@@ -555,6 +555,15 @@ def test_every_statement_of_the_rich_demo_is_valid_xapi(db, content):
         "evidence.restored",
         "evidence.reviewed",
         "task.submitted",
+        "challenge.posted",
+        "challenge.answered",
+        "challenge.resolved",
+        "case_study.shared",
+        "rating.recorded",
+        "conversation.recorded",
+        "conversation.acknowledged",
+        "action.agreed",
+        "action.completed",
     }
     assert len({row.statement_id for row in rows}) == len(rows)
     for row in rows:

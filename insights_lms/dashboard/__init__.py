@@ -1,0 +1,1 @@
+"""The facilitator's cohort dashboard and the programme evaluation."""

@@ -1,0 +1,499 @@
+"""Enrolment from a CSV file: read it in whatever encoding Excel wrote, check every row, show a
+dry run, then import all of it (or only the good rows, if the facilitator chooses).
+
+The same file imported twice changes nothing the second time: people are matched by email,
+enrolments are idempotent and coach profiles are only written when their values differ.
+New users get a one-time link to set their password (:func:`issue_invite`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+
+from insights_lms.auth.models import User
+from insights_lms.auth.services import MIN_PASSWORD_LENGTH
+from insights_lms.cohorts.models import Cohort, Enrolment
+from insights_lms.cohorts.services import enrol
+from insights_lms.competencies.models import Competency
+from insights_lms.db import utcnow
+from insights_lms.enrolment.models import INVITE_DAYS, InviteToken
+from insights_lms.enums import CohortRole, SchoolPhase
+from insights_lms.matching.models import CoachPhase, CoachProfile, CoachStrength
+
+#: The columns a file may have; ``name``, ``email`` and ``cohort_role`` are required.
+COLUMNS = (
+    "name",
+    "email",
+    "school",
+    "phase",
+    "role_in_school",
+    "cohort_role",
+    "strengths",
+    "phases",
+    "capacity",
+)
+REQUIRED = ("name", "email", "cohort_role")
+#: Header spellings people use, mapped to the column.
+ALIASES = {
+    "full_name": "name",
+    "email_address": "email",
+    "e_mail": "email",
+    "school_phase": "phase",
+    "role": "cohort_role",
+    "job_title": "role_in_school",
+    "coach_phases": "phases",
+    "coach_strengths": "strengths",
+}
+MAX_ROWS = 5000
+MAX_CAPACITY = 50
+
+
+class CsvImportError(ValueError):
+    """A file that cannot be read at all (no rows checked); the message is for the facilitator."""
+
+
+@dataclass
+class ParsedFile:
+    #: The encoding the bytes were read with ("UTF-8", "UTF-8 with BOM", "Windows-1252").
+    encoding: str
+    #: The file as text (what the confirmation step sends back).
+    text: str
+    #: (line number in the file, {column: value}) for every non-empty data row.
+    rows: list[tuple[int, dict[str, str]]]
+    #: Headers that are not columns we know (reported, otherwise ignored).
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RowPlan:
+    line: int
+    name: str
+    email: str
+    role: CohortRole | None
+    errors: list[str] = field(default_factory=list)
+    #: "new user", "existing user", or "already enrolled"
+    action: str = ""
+    school: str = ""
+    phase: SchoolPhase | None = None
+    role_in_school: str = ""
+    strengths: list[str] = field(default_factory=list)
+    coach_phases: list[SchoolPhase] = field(default_factory=list)
+    capacity: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportPlan:
+    cohort: Cohort
+    parsed: ParsedFile
+    rows: list[RowPlan]
+
+    @property
+    def good(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.ok]
+
+    @property
+    def bad(self) -> list[RowPlan]:
+        return [r for r in self.rows if not r.ok]
+
+    @property
+    def is_clean(self) -> bool:
+        return bool(self.rows) and not self.bad
+
+
+@dataclass
+class Invite:
+    user: User
+    token: str
+
+
+@dataclass
+class ImportResult:
+    created: list[User] = field(default_factory=list)
+    enrolled: list[Enrolment] = field(default_factory=list)
+    unchanged: int = 0
+    profiles_written: int = 0
+    skipped: list[RowPlan] = field(default_factory=list)
+    invites: list[Invite] = field(default_factory=list)
+
+
+# --- reading the file ---------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the name of its encoding: UTF-8 (with or without Excel's BOM), else
+    Windows-1252 (what Excel writes as plain "CSV" on Windows)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        raise CsvImportError(
+            "The file is neither UTF-8 nor Windows-1252 text. Save it from your spreadsheet as "
+            "“CSV UTF-8 (comma delimited)” and try again."
+        ) from None
+
+
+def _column(header: str) -> str:
+    key = "_".join(header.strip().lower().replace("-", " ").split())
+    return ALIASES.get(key, key)
+
+
+def parse_csv(data: bytes) -> ParsedFile:
+    """Read the file's rows (a comma, semicolon or tab separated table with a header row)."""
+    if b"\x00" in data[:4096]:
+        raise CsvImportError("That is not a CSV file: save the spreadsheet as CSV and try again.")
+    text, encoding = decode(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise CsvImportError("The file is empty.")
+    first_line = text.split("\n", 1)[0]
+    try:
+        dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvImportError("The file is empty.") from None
+    columns = [_column(h) for h in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise CsvImportError(
+            "The first row must name the columns; missing: "
+            + ", ".join(missing)
+            + f". Known columns: {', '.join(COLUMNS)}."
+        )
+    ignored = [
+        h.strip() for h, c in zip(header, columns, strict=True) if c not in COLUMNS and h.strip()
+    ]
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            record = {c: "" for c in COLUMNS}
+            for column, value in zip(columns, values, strict=False):
+                if column in COLUMNS:
+                    record[column] = value.strip()
+            rows.append((reader.line_num, record))
+            if len(rows) > MAX_ROWS:
+                raise CsvImportError(f"The file has more than {MAX_ROWS:,} rows: split it up.")
+    except csv.Error as exc:
+        raise CsvImportError(f"Line {reader.line_num} cannot be read as CSV: {exc}.") from None
+    if not rows:
+        raise CsvImportError("The file has a header row but no people in it.")
+    return ParsedFile(encoding, text, rows, ignored)
+
+
+# --- checking every row -------------------------------------------------------------------
+
+
+def _phase(value: str) -> SchoolPhase | None:
+    key = "_".join(value.strip().lower().replace("-", " ").split())
+    try:
+        return SchoolPhase(key)
+    except ValueError:
+        return None
+
+
+def _split(value: str) -> list[str]:
+    for separator in (";", "|", ","):
+        value = value.replace(separator, " ")
+    return [part for part in value.split() if part]
+
+
+PHASE_NAMES = ", ".join(p.value.replace("_", "-") for p in SchoolPhase)
+ROLE_NAMES = ", ".join(r.value for r in CohortRole)
+
+
+def _check_row(line: int, record: dict[str, str], codes: dict[str, str]) -> RowPlan:
+    row = RowPlan(line=line, name=record["name"], email=record["email"], role=None)
+    row.school, row.role_in_school = record["school"][:200], record["role_in_school"][:200]
+    if not row.name:
+        row.errors.append("The name is missing.")
+    elif len(row.name) > 200:
+        row.errors.append("The name is longer than 200 characters.")
+    try:
+        row.email = validate_email(row.email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        shown = row.email or "(empty)"
+        row.errors.append(f"“{shown}” is not a valid email address: {exc}")
+    try:
+        row.role = CohortRole(record["cohort_role"].strip().lower())
+    except ValueError:
+        row.errors.append(
+            f"Unknown cohort role “{record['cohort_role']}”: use one of {ROLE_NAMES}."
+        )
+    if record["phase"]:
+        row.phase = _phase(record["phase"])
+        if row.phase is None:
+            row.errors.append(f"Unknown phase “{record['phase']}”: use one of {PHASE_NAMES}.")
+    coach_fields = [c for c in ("strengths", "phases", "capacity") if record[c]]
+    if coach_fields and row.role not in (None, CohortRole.COACH):
+        row.errors.append(f"{', '.join(coach_fields).capitalize()} can only be given for coaches.")
+    for code in _split(record["strengths"]):
+        canonical = codes.get(code.upper())
+        if canonical is None:
+            row.errors.append(f"Unknown competency code “{code}” in strengths.")
+        elif canonical not in row.strengths:
+            row.strengths.append(canonical)
+    for value in _split(record["phases"]):
+        phase = _phase(value)
+        if phase is None:
+            row.errors.append(f"Unknown phase “{value}” in phases: use {PHASE_NAMES}.")
+        elif phase not in row.coach_phases:
+            row.coach_phases.append(phase)
+    if record["capacity"]:
+        try:
+            row.capacity = int(record["capacity"])
+        except ValueError:
+            row.capacity = None
+        if row.capacity is None or not 0 <= row.capacity <= MAX_CAPACITY:
+            row.errors.append(
+                f"Capacity must be a whole number from 0 to {MAX_CAPACITY}, "
+                f"not “{record['capacity']}”."
+            )
+    return row
+
+
+def plan_import(session: Session, cohort: Cohort, parsed: ParsedFile) -> ImportPlan:
+    """Check every row (nothing is written): errors per row, and what importing would do."""
+    codes = {
+        code.upper(): code
+        for code in session.scalars(
+            sa.select(Competency.code).where(
+                Competency.framework_id == cohort.programme.framework_id
+            )
+        )
+    }
+    rows = [_check_row(line, record, codes) for line, record in parsed.rows]
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if not row.email or any("email" in e for e in row.errors):
+            continue
+        if row.email in first_line:
+            row.errors.append(f"Duplicate: {row.email} is already on line {first_line[row.email]}.")
+        else:
+            first_line[row.email] = row.line
+    emails = [r.email for r in rows if r.ok]
+    users = (
+        {u.email: u for u in session.scalars(sa.select(User).where(User.email.in_(emails)))}
+        if emails
+        else {}
+    )
+    enrolled = (
+        set(
+            session.execute(
+                sa.select(User.email, Enrolment.role)
+                .join(Enrolment, Enrolment.user_id == User.id)
+                .where(Enrolment.cohort_id == cohort.id, User.email.in_(emails))
+            ).all()
+        )
+        if emails
+        else set()
+    )
+    for row in rows:
+        if not row.ok:
+            continue
+        user = users.get(row.email)
+        if user is None:
+            row.action = "new user"
+        elif (row.email, row.role) in enrolled:
+            row.action = "already enrolled"
+        else:
+            row.action = "existing user"
+    return ImportPlan(cohort, parsed, rows)
+
+
+# --- importing ----------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_invite(
+    session: Session, user: User, created_by: User | None, now: dt.datetime | None = None
+) -> str:
+    """A new one-time link token for ``user`` (earlier unused links stop working)."""
+    now = now or utcnow()
+    session.execute(
+        sa.update(InviteToken)
+        .where(InviteToken.user_id == user.id, InviteToken.used_dt.is_(None))
+        .values(expires_dt=now)
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        InviteToken(
+            user=user,
+            token_hash=_hash(token),
+            created_dt=now,
+            expires_dt=now + dt.timedelta(days=INVITE_DAYS),
+            created_by=created_by,
+        )
+    )
+    session.flush()
+    return token
+
+
+def _profile_changes(session: Session, user: User, row: RowPlan) -> bool:
+    """Write the coach's strengths, phases and capacity from the file; True if anything changed."""
+    if not (row.strengths or row.coach_phases or row.capacity is not None):
+        return False
+    profile = session.scalar(sa.select(CoachProfile).where(CoachProfile.user_id == user.id))
+    changed = False
+    if profile is None:
+        profile = CoachProfile(user=user)
+        session.add(profile)
+        changed = True
+    if row.capacity is not None and profile.capacity != row.capacity:
+        profile.capacity = row.capacity
+        changed = True
+    if row.coach_phases and {p.phase for p in profile.phase_rows} != set(row.coach_phases):
+        profile.phase_rows = [CoachPhase(phase=phase) for phase in row.coach_phases]
+        changed = True
+    if row.strengths and {s.competency_code for s in profile.strength_rows} != set(row.strengths):
+        profile.strength_rows = [CoachStrength(competency_code=code) for code in row.strengths]
+        changed = True
+    if changed:
+        profile.updated_dt = utcnow()
+    return changed
+
+
+def apply_import(
+    session: Session,
+    plan: ImportPlan,
+    imported_by: User | None,
+    *,
+    skip_bad_rows: bool = False,
+) -> ImportResult:
+    """Import the plan's rows (all of them; or, with ``skip_bad_rows``, the good ones)."""
+    if not plan.rows:
+        raise CsvImportError("There is nobody to import.")
+    if plan.bad and not skip_bad_rows:
+        raise CsvImportError(
+            f"{len(plan.bad)} row{'s have' if len(plan.bad) != 1 else ' has'} problems: fix the "
+            "file, or choose to import only the good rows."
+        )
+    result = ImportResult(skipped=plan.bad)
+    cohort = plan.cohort
+    for row in plan.good:
+        assert row.role is not None
+        user = session.scalar(sa.select(User).where(User.email == row.email))
+        if user is None:
+            user = User(
+                email=row.email,
+                name=row.name,
+                school=row.school,
+                school_phase=row.phase,
+                role_in_school=row.role_in_school,
+            )
+            session.add(user)
+            session.flush()
+            result.created.append(user)
+        existing = session.scalar(
+            sa.select(Enrolment.id).where(
+                Enrolment.cohort_id == cohort.id,
+                Enrolment.user_id == user.id,
+                Enrolment.role == row.role,
+            )
+        )
+        if existing is None:
+            enrolment = enrol(session, cohort, user, row.role, enrolled_by=imported_by)
+            result.enrolled.append(enrolment)
+        if row.role == CohortRole.COACH and _profile_changes(session, user, row):
+            result.profiles_written += 1
+        if existing is not None and user not in result.created:
+            result.unchanged += 1
+    session.flush()
+    result.invites = [Invite(u, issue_invite(session, u, imported_by)) for u in result.created]
+    return result
+
+
+# --- setting a password from a link -------------------------------------------------------
+
+
+class InviteError(ValueError):
+    """A link that cannot be used, or a password that cannot be set."""
+
+
+def invite_for(session: Session, token: str, now: dt.datetime | None = None) -> InviteToken | None:
+    """The unused, unexpired invitation with this token, if there is one."""
+    now = now or utcnow()
+    invite = session.scalar(sa.select(InviteToken).where(InviteToken.token_hash == _hash(token)))
+    if invite is None or invite.used_dt is not None or invite.expires_dt <= now:
+        return None
+    return invite
+
+
+def redeem_invite(
+    session: Session, token: str, password: str, now: dt.datetime | None = None
+) -> User:
+    """Set the user's password from a valid link; the link then stops working."""
+    now = now or utcnow()
+    invite = invite_for(session, token, now)
+    if invite is None:
+        raise InviteError(
+            "This link has expired or has already been used. Ask your facilitator for a new one."
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InviteError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    invite.user.set_password(password)
+    invite.used_dt = now
+    session.flush()
+    return invite.user
+
+
+def sample_csv(codes: Iterable[str]) -> str:
+    """A small example file a facilitator can fill in."""
+    codes = list(codes)[:2]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow(
+        [
+            "Amina Rahman",
+            "amina@school.example",
+            "Bow Primary",
+            "primary",
+            "Headteacher",
+            "participant",
+            "",
+            "",
+            "",
+        ]
+    )
+    writer.writerow(
+        [
+            "Helen Okafor",
+            "helen@coaches.example",
+            "",
+            "",
+            "Executive headteacher",
+            "coach",
+            " ".join(codes),
+            "primary;secondary",
+            "4",
+        ]
+    )
+    return out.getvalue()
