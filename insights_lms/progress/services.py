@@ -23,6 +23,7 @@ from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import evidence_of
+from insights_lms.peer.services import ChallengeEvidence, challenges_for_progress, contributions_of
 from insights_lms.ratings.services import CompetencyRatings, RatingsOverview, ratings_overview
 from insights_lms.tasks.services import TaskState, responses_for, task_state
 
@@ -38,11 +39,14 @@ class CompetencyProgress:
     self_rating: SelfRating | None = None
     #: Every rater's ratings of the competency (self, coach, facilitator, agreed).
     ratings: CompetencyRatings | None = None
+    #: The participant's own goldfish-bowl challenges on this competency (they count as
+    #: evidence of it), newest first.
+    challenges: list[ChallengeEvidence] = field(default_factory=list)
 
     @property
     def is_gap(self) -> bool:
         """No evidence yet: the participant should see it at a glance."""
-        return not self.evidence
+        return not self.evidence and not self.challenges
 
 
 @dataclass
@@ -53,6 +57,8 @@ class ProgressMap:
     review_statuses: dict[int, str] = field(default_factory=dict)
     #: Self, coach, facilitator and agreed ratings of every competency (and the chart's rows).
     ratings: RatingsOverview | None = None
+    #: Questions and suggestions the participant gave on peers' goldfish-bowl challenges.
+    contributions: int = 0
 
     @property
     def rows(self) -> list[CompetencyProgress]:
@@ -99,6 +105,10 @@ def progress_map(
             if comp.id in rows:
                 rows[comp.id].modules.append((cm, records.get(cm.id)))
 
+    for competency_id, owned in challenges_for_progress(session, enrolment).items():
+        if competency_id in rows:
+            rows[competency_id].challenges = owned
+
     overview = ratings_overview(session, enrolment)
     for rated in overview.rows:
         row = rows.get(rated.competency.id)
@@ -111,7 +121,9 @@ def progress_map(
         for domain in framework.domains
     ]
     statuses = {e.id: review_status(e, latest.get(e.id)) for e in items}
-    return ProgressMap(enrolment, domains, statuses, overview)
+    return ProgressMap(
+        enrolment, domains, statuses, overview, len(contributions_of(session, enrolment))
+    )
 
 
 def participant_enrolment_for_viewer(

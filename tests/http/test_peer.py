@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from insights_lms.cohorts.models import Cohort
 from insights_lms.competencies.models import Competency
+from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.peer import services
 from insights_lms.peer.models import (
@@ -631,3 +632,15 @@ def test_unknown_records_are_404(client, db, demo):
         "/peer/?cohort=no-such-cohort",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_challenge_counts_as_evidence_on_the_owners_progress_map(client, db, demo):
+    from insights_lms.peer.demo import add_demo
+
+    add_demo(db, demo, utcnow())
+    db.commit()
+    challenge = db.scalars(sa.select(GoldfishChallenge).order_by(GoldfishChallenge.id)).first()
+    login(client, challenge.owner.email)
+    page = client.get(f"/progress/?cohort={demo.code}")
+    assert f"/peer/challenges/{challenge.public_id}" in page.text
+    assert "Goldfish-bowl challenge:" in page.text
