@@ -63,3 +63,14 @@ def can_view_participant(session: Session, viewer: User, participant: User, coho
         )
         is not None
     )
+
+
+def facilitated_cohort_or_404(session: Session, code: str) -> Cohort:
+    """The cohort with ``code`` if the signed-in user runs it (or administers the site);
+    404 otherwise, so that nobody else learns which cohorts exist."""
+    from flask import abort
+
+    cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code))
+    if cohort is None or not can_facilitate(session, signed_in_user(), cohort):
+        abort(404)
+    return cohort

@@ -51,13 +51,6 @@ def show(code: str) -> str:
     )
 
 
-def _facilitated_or_404(code: str) -> Cohort:
-    cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code)) or abort(404)
-    if not access.can_facilitate(session, signed_in_user(), cohort):
-        abort(404)
-    return cohort
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> Page:
@@ -93,7 +86,7 @@ def new() -> Page:
 @bp.get("/<code>/schedule")
 @login_required
 def schedule(code: str) -> str:
-    cohort = _facilitated_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     return render_template(
         "lms/cohorts/schedule.html",
         cohort=cohort,
@@ -107,7 +100,7 @@ def schedule(code: str) -> str:
 @bp.route("/<code>/schedule/<module_code>", methods=["GET", "POST"])
 @login_required
 def move(code: str, module_code: str) -> Page:
-    cohort = _facilitated_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     cm = next((s for s in cohort.sessions if s.module.code == module_code), None) or abort(404)
     zone = ZoneInfo(cohort.programme.time_zone)
     starts = cm.starts_at.astimezone(zone)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 
 from insights_lms import access
-from insights_lms.access import signed_in_user
-from insights_lms.cohorts.models import Cohort
 from insights_lms.dashboard import evaluation as evaluation_service
 from insights_lms.dashboard import services
 from insights_lms.db import session, utcnow
@@ -17,17 +14,10 @@ from insights_lms.feedback.models import Stretch
 bp = Blueprint("dashboard", __name__, url_prefix="/cohorts")
 
 
-def facilitated_cohort_or_404(code: str) -> Cohort:
-    cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code)) or abort(404)
-    if not access.can_facilitate(session, signed_in_user(), cohort):
-        abort(404)
-    return cohort
-
-
 @bp.get("/<code>/dashboard")
 @login_required
 def show(code: str) -> str:
-    cohort = facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     weeks = request.args.get("weeks", type=int) or services.DEFAULT_INACTIVE_WEEKS
     weeks = min(max(weeks, 1), 52)
     return render_template(
@@ -40,7 +30,7 @@ def show(code: str) -> str:
 @bp.get("/<code>/evaluation")
 @login_required
 def evaluation(code: str) -> str:
-    cohort = facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     return render_template(
         "lms/dashboard/evaluation.html",
         cohort=cohort,
@@ -55,7 +45,7 @@ def evaluation(code: str) -> str:
 @bp.get("/<code>/evaluation.csv")
 @login_required
 def evaluation_csv(code: str) -> Response:
-    cohort = facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     body = evaluation_service.evaluation_csv(evaluation_service.cohort_evaluation(session, cohort))
     return Response(
         body,

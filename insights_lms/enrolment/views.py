@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from insights_lms import access
 from insights_lms.access import signed_in_user
-from insights_lms.cohorts.models import Cohort
 from insights_lms.competencies.models import Competency
 from insights_lms.core.forms import attach_error
 from insights_lms.db import session
@@ -31,17 +30,10 @@ Page = str | tuple[str, int] | BaseResponse
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
-def _cohort_or_404(code: str) -> Cohort:
-    cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code)) or abort(404)
-    if not access.can_facilitate(session, signed_in_user(), cohort):
-        abort(404)
-    return cohort
-
-
 @bp.get("/cohorts/<code>/import")
 @login_required
 def upload(code: str) -> str:
-    cohort = _cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     return render_template(
         "lms/enrolment/upload.html", cohort=cohort, form=UploadForm(), columns=services.COLUMNS
     )
@@ -50,7 +42,7 @@ def upload(code: str) -> str:
 @bp.get("/cohorts/<code>/import/sample.csv")
 @login_required
 def sample(code: str) -> Response:
-    cohort = _cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     codes = session.scalars(
         sa.select(Competency.code)
         .where(Competency.framework_id == cohort.programme.framework_id)
@@ -66,7 +58,7 @@ def sample(code: str) -> Response:
 @bp.post("/cohorts/<code>/import")
 @login_required
 def preview(code: str) -> Page:
-    cohort = _cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     form = UploadForm()
     if form.validate_on_submit():
         data = form.file.data.read(MAX_FILE_BYTES + 1)
@@ -123,7 +115,7 @@ def _send_invites(result: services.ImportResult) -> list[str]:
 @bp.post("/cohorts/<code>/import/confirm")
 @login_required
 def confirm(code: str) -> Page:
-    cohort = _cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(session, code)
     form = ConfirmForm()
     if not form.validate_on_submit() or not form.csv_text.data:
         abort(400)

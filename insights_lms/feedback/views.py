@@ -87,9 +87,7 @@ def give(cohort_code: str, module_code: str) -> Page:
 @bp.get("/cohorts/<cohort_code>/feedback")
 @login_required
 def results(cohort_code: str) -> str:
-    cohort = _cohort_or_404(cohort_code)
-    if not access.can_facilitate(session, signed_in_user(), cohort):
-        abort(404)
+    cohort = access.facilitated_cohort_or_404(session, cohort_code)
     return render_template(
         "lms/feedback/results.html",
         cohort=cohort,
