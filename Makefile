@@ -35,7 +35,14 @@ demo: demo-setup ## Serve the demo on http://127.0.0.1:$(PORT)
 	@echo ""
 	@echo "Insights LMS demo: open http://127.0.0.1:$(PORT) and sign in with a login above."
 	@echo ""
-	INSIGHTS_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@if [ -n "$$INSIGHTS_LRS_ENDPOINT" ]; then \
+	  INSIGHTS_ENV=development $(FLASK) lms xapi worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  echo "xAPI: forwarding the demo's statements to $$INSIGHTS_LRS_ENDPOINT (lms xapi worker, pid $$worker)"; \
+	  INSIGHTS_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT); \
+	else \
+	  INSIGHTS_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT); \
+	fi
 
 test: install node-tools ## The whole suite on SQLite, then on a PostgreSQL server it starts itself
 	$(MAKE) --no-print-directory test-sqlite

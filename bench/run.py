@@ -13,8 +13,10 @@ script leaves its data behind there.
 What is measured, in order: the ``lms init`` migrations on an empty database, the first load
 and repeated reloads of the shipped content, the demo cohort, signed-in pages through the
 Flask test client, a sign-in POST (scrypt), the facilitator's home page with 30 extra cohorts
-of 25 participants, and the process's peak RSS. These are figures to read and compare, not
-pass/fail targets (the project keeps speed out of its tests).
+of 25 participants, and the process's peak RSS. Then, unless ``--no-xapi``, the xAPI forwarding
+benchmark (``bench/xapi_forward.py``: forwarder vs bare batches vs one statement per request to
+the test LRS, and what recording a statement costs an action). These are figures to read and
+compare, not pass/fail targets (the project keeps speed out of its tests).
 """
 
 from __future__ import annotations
@@ -373,12 +375,24 @@ def main(argv: list[str] | None = None) -> None:
         metavar="URL",
         help="an empty database to run against (default: a fresh temporary SQLite file)",
     )
+    parser.add_argument(
+        "--no-xapi",
+        action="store_true",
+        help="skip the xAPI forwarding benchmark (bench/xapi_forward.py, which needs Node and "
+        "`make node-tools` for its LRS, and takes about 8 minutes in a full run)",
+    )
     args = parser.parse_args(argv)
     plan, mode = (QUICK, "quick") if args.quick else (FULL, "full")
     with tempfile.TemporaryDirectory(prefix="insights-bench-") as tmp:
         instance = Path(tmp) / "instance"
         database_url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
         run(database_url, instance, plan, mode)
+    if not args.no_xapi:
+        # Its own fresh temporary SQLite database: the one above is not empty any more.
+        import xapi_forward
+
+        print()
+        xapi_forward.report(xapi_forward.QUICK if args.quick else xapi_forward.FULL)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PREFIX = "INSIGHTS_"
@@ -41,6 +41,68 @@ class Settings(BaseSettings):
     lrs_endpoint: str | None = None
     lrs_username: str | None = None
     lrs_password: SecretStr | None = None
+    # --- forwarding the xAPI outbox to the LRS (``lms xapi flush`` / ``lms xapi worker``) ---
+    xapi_batch_size: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        description="Statements sent to the LRS in one POST (a JSON array).",
+    )
+    xapi_max_attempts: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description=(
+            "Failed sends (network error, timeout, 5xx) after which a statement becomes a dead "
+            "letter, shown on the status page until an administrator re-queues it."
+        ),
+    )
+    xapi_connect_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="Seconds to wait for a connection to the LRS.",
+    )
+    xapi_read_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Seconds to wait for the LRS to answer once the batch is sent.",
+    )
+    xapi_backoff_base: float = Field(
+        default=2.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds before the first retry of a failed send; each further failure doubles it "
+            "(with random jitter of up to half), up to INSIGHTS_XAPI_BACKOFF_CAP."
+        ),
+    )
+    xapi_backoff_cap: float = Field(
+        default=1800.0,
+        gt=0,
+        le=86400,
+        description="The longest wait, in seconds, between two attempts to send a statement.",
+    )
+    xapi_worker_poll: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds `lms xapi worker` sleeps when nothing is due before it looks again for "
+            "new statements (and for an administrator's resume after a pause)."
+        ),
+    )
+    xapi_lease_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86400,
+        description=(
+            "How long a worker holds the batch it claimed. A worker that dies mid-batch leaves "
+            "its statements claimed until then; another worker then sends them again (resends "
+            "are idempotent). Must exceed the connect and read timeouts together."
+        ),
+    )
     content_dir: Path | None = None
     login_max_attempts: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
@@ -86,6 +148,26 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL, e.g. https://lms.example.org")
         return value.rstrip("/") if value else None
+
+    @field_validator("xapi_backoff_cap")
+    @classmethod
+    def _cap_not_below_base(cls, value: float, info: ValidationInfo) -> float:
+        base = info.data.get("xapi_backoff_base")
+        if base is not None and value < base:
+            raise ValueError(f"must be at least INSIGHTS_XAPI_BACKOFF_BASE ({base} s)")
+        return value
+
+    @field_validator("xapi_lease_seconds")
+    @classmethod
+    def _lease_outlasts_a_request(cls, value: float, info: ValidationInfo) -> float:
+        connect = info.data.get("xapi_connect_timeout")
+        read = info.data.get("xapi_read_timeout")
+        if connect is not None and read is not None and value <= connect + read:
+            raise ValueError(
+                f"must be longer than INSIGHTS_XAPI_CONNECT_TIMEOUT + INSIGHTS_XAPI_READ_TIMEOUT "
+                f"({connect + read} s), or a slow batch would be sent twice"
+            )
+        return value
 
     @property
     def is_production(self) -> bool:

@@ -149,14 +149,19 @@ class InsightsLMS:
 
 
 def _enforce_sqlite_foreign_keys(engine: Engine) -> None:
-    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, per connection."""
+    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, per connection. A
+    database file also goes into write-ahead-log mode, so that the web app and an
+    ``lms xapi worker`` read while the other writes, instead of blocking each other."""
     if engine.dialect.name != "sqlite":
         return
+    on_disk = engine.url.database not in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        if on_disk:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 

@@ -15,33 +15,62 @@ from insights_lms.competencies.models import (
     Scale,
 )
 from insights_lms.context.models import Challenge, ContextChallengeRating, SchoolContext
+from insights_lms.conversations.models import (
+    ActionUpdate,
+    AgreedAction,
+    Conversation,
+    ConversationFocus,
+    Preparation,
+    PrivateNote,
+)
+from insights_lms.enrolment.models import InviteToken
 from insights_lms.evidence.models import Evidence, EvidenceFile
 from insights_lms.feedback.models import ModuleFeedback
 from insights_lms.feeds.models import CalendarFeed
+from insights_lms.lrs_api.models import XapiClient
+from insights_lms.matching.models import (
+    CoachContextExperience,
+    CoachPhase,
+    CoachProfile,
+    CoachStrength,
+)
+from insights_lms.peer.models import CaseStudy, ChallengeContribution, GoldfishChallenge
 from insights_lms.programmes.models import Module, ModuleActivity, PracticalTask, Programme
 from insights_lms.ratings.models import CompetencyRating
 from insights_lms.reminders.models import ReminderSent
 from insights_lms.tasks.models import TaskResponse
-from insights_lms.xapi.models import XapiStatement
+from insights_lms.xapi.models import XapiForwarderState, XapiStatement
 
 __all__ = [
+    "ActionUpdate",
+    "AgreedAction",
     "Attendance",
     "AuditRecord",
     "CalendarFeed",
+    "CaseStudy",
     "Challenge",
+    "ChallengeContribution",
     "CoachAssignment",
+    "CoachContextExperience",
+    "CoachPhase",
+    "CoachProfile",
+    "CoachStrength",
     "Cohort",
     "CohortModule",
     "CohortTask",
     "Competency",
     "CompetencyRating",
     "ContextChallengeRating",
+    "Conversation",
+    "ConversationFocus",
     "Domain",
     "Enrolment",
     "Evidence",
     "EvidenceFile",
     "EvidenceReview",
     "Framework",
+    "GoldfishChallenge",
+    "InviteToken",
     "Level",
     "LevelDescriptor",
     "LoginAttempt",
@@ -50,6 +79,8 @@ __all__ = [
     "ModuleCompletion",
     "ModuleFeedback",
     "PracticalTask",
+    "Preparation",
+    "PrivateNote",
     "Programme",
     "ReminderSent",
     "Scale",
@@ -57,5 +88,7 @@ __all__ = [
     "SelfRating",
     "TaskResponse",
     "User",
+    "XapiClient",
+    "XapiForwarderState",
     "XapiStatement",
 ]

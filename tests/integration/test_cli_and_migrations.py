@@ -114,9 +114,11 @@ def test_load_content_demo_data_and_create_user(tmp_path, db_backend, pg_server)
 
     with app.app_context():
         session = get_state().db.session
-        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 10
-        assert session.scalar(sa.select(sa.func.count()).select_from(Cohort)) == 1
-        assert session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 10
+        # The nine demo logins, six alumni of last year's finished cohort, and the new head.
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 16
+        assert session.scalar(sa.select(sa.func.count()).select_from(Cohort)) == 2
+        # Demo cohort: 9 and the new head; finished cohort: facilitator, two coaches, six alumni.
+        assert session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 19
         session.remove()
         get_state().db.engine.dispose()
 
