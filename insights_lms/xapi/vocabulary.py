@@ -63,8 +63,6 @@ class TinCanVerbs:
 
     #: "Indicates that the actor has reviewed the object" (a coach reviewing evidence).
     REVIEWED = VerbTerm("http://id.tincanapi.com/verb/reviewed", "reviewed")
-    #: "Indicates the actor has mentored the object" (a coach holding a conversation).
-    MENTORED = VerbTerm("http://id.tincanapi.com/verb/mentored", "mentored")
 
 
 class TLAVerbs:
@@ -81,7 +79,6 @@ class ADLActivityTypes:
     MODULE = ActivityTypeTerm("http://adlnet.gov/expapi/activities/module", "module")
     PERFORMANCE = ActivityTypeTerm("http://adlnet.gov/expapi/activities/performance", "performance")
     MEETING = ActivityTypeTerm("http://adlnet.gov/expapi/activities/meeting", "meeting")
-    QUESTION = ActivityTypeTerm("http://adlnet.gov/expapi/activities/question", "question")
 
 
 class ActivityStreamsActivityTypes:
@@ -153,7 +150,6 @@ ALL_VERBS = (
     ActivityStreamsVerbs.ACKNOWLEDGE,
     ActivityStreamsVerbs.AGREE,
     TinCanVerbs.REVIEWED,
-    TinCanVerbs.MENTORED,
     TLAVerbs.ACHIEVED,
 )
 
@@ -163,7 +159,6 @@ ALL_ACTIVITY_TYPES = (
     ADLActivityTypes.MODULE,
     ADLActivityTypes.PERFORMANCE,
     ADLActivityTypes.MEETING,
-    ADLActivityTypes.QUESTION,
     ActivityStreamsActivityTypes.GROUP,
     ActivityStreamsActivityTypes.ARTICLE,
     TLAActivityTypes.COMPETENCY,

@@ -326,6 +326,7 @@ def test_the_demo_gives_every_rater_something_and_valid_statements(db, rich_demo
     rows = list(
         db.scalars(sa.select(XapiStatement).where(XapiStatement.event == "rating.recorded"))
     )
-    assert len(rows) == len(list(db.scalars(sa.select(CompetencyRating)))) == 8
+    # One statement per rating: the matching demo's eight, the conversations' and last year's.
+    assert len(rows) == len(list(db.scalars(sa.select(CompetencyRating)))) > 8
     for row in rows:
         BaseXapiStatement.model_validate(row.statement)
