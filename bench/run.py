@@ -381,6 +381,12 @@ def main(argv: list[str] | None = None) -> None:
         help="skip the xAPI forwarding benchmark (bench/xapi_forward.py, which needs Node and "
         "`make node-tools` for its LRS, and takes about 8 minutes in a full run)",
     )
+    parser.add_argument(
+        "--no-portfolio",
+        action="store_true",
+        help="skip the PDF portfolio benchmark (bench/portfolio.py: render time against raw "
+        "WeasyPrint, peak memory per worker, parallel export speed-up)",
+    )
     args = parser.parse_args(argv)
     plan, mode = (QUICK, "quick") if args.quick else (FULL, "full")
     with tempfile.TemporaryDirectory(prefix="insights-bench-") as tmp:
@@ -393,6 +399,11 @@ def main(argv: list[str] | None = None) -> None:
 
         print()
         xapi_forward.report(xapi_forward.QUICK if args.quick else xapi_forward.FULL)
+    if not args.no_portfolio:
+        import portfolio
+
+        print()
+        portfolio.main(["--quick"] if args.quick else [])
 
 
 if __name__ == "__main__":
