@@ -523,6 +523,18 @@ def challenges_for_progress(
     return result
 
 
+def contribution_count(session: Session, enrolment: Enrolment) -> int:
+    """How many questions and suggestions the participant gave on peers' challenges."""
+    return (
+        session.scalar(
+            sa.select(sa.func.count(ChallengeContribution.id)).where(
+                ChallengeContribution.enrolment_id == enrolment.id
+            )
+        )
+        or 0
+    )
+
+
 def contributions_of(session: Session, enrolment: Enrolment) -> list[ChallengeContribution]:
     """The questions and suggestions made in this enrolment (on others' challenges in the
     cohort), newest first; ``c.challenge`` (with its competencies and owner) is loaded."""

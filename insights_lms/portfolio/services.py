@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from insights_lms.access import can_facilitate, can_view_participant
+from insights_lms.access import can_facilitate
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
 from insights_lms.coaching.models import EvidenceReview
@@ -32,6 +32,7 @@ from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence, EvidenceFile
 from insights_lms.evidence.services import evidence_of
 from insights_lms.programmes.services import Timeline, cohort_timeline
+from insights_lms.progress.services import participant_enrolment_for_viewer
 from insights_lms.ratings.services import (
     RATERS,
     ChartRow,
@@ -120,30 +121,9 @@ def check_options(
 
 # --- who may download what ---------------------------------------------------------------
 
-
-def enrolment_for_viewer(
-    session: Session, viewer: User, cohort_code: str, participant_public_id: str
-) -> Enrolment | None:
-    """The participant's enrolment if ``viewer`` may download their portfolio, else None.
-
-    The participant themself, their coach in that cohort and the cohort's facilitators (and
-    site administrators, who facilitate every cohort); the view answers 404 for anyone else.
-    """
-    enrolment = session.scalar(
-        sa.select(Enrolment)
-        .join(Enrolment.cohort)
-        .join(Enrolment.user)
-        .where(
-            Cohort.code == cohort_code,
-            User.public_id == participant_public_id,
-            Enrolment.role == CohortRole.PARTICIPANT,
-        )
-    )
-    if enrolment is None:
-        return None
-    if not can_view_participant(session, viewer, enrolment.user, enrolment.cohort):
-        return None
-    return enrolment
+#: The participant, their coach in that cohort and the cohort's facilitators (and site
+#: administrators) may download a portfolio: the same people who may see the progress map.
+enrolment_for_viewer = participant_enrolment_for_viewer
 
 
 @dataclass(frozen=True)

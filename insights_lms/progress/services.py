@@ -23,7 +23,11 @@ from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import evidence_of
-from insights_lms.peer.services import ChallengeEvidence, challenges_for_progress, contributions_of
+from insights_lms.peer.services import (
+    ChallengeEvidence,
+    challenges_for_progress,
+    contribution_count,
+)
 from insights_lms.ratings.services import CompetencyRatings, RatingsOverview, ratings_overview
 from insights_lms.tasks.services import TaskState, responses_for, task_state
 
@@ -122,7 +126,7 @@ def progress_map(
     ]
     statuses = {e.id: review_status(e, latest.get(e.id)) for e in items}
     return ProgressMap(
-        enrolment, domains, statuses, overview, len(contributions_of(session, enrolment))
+        enrolment, domains, statuses, overview, contribution_count(session, enrolment)
     )
 
 
