@@ -381,7 +381,9 @@ def test_a_worker_killed_mid_batch_is_made_good_by_the_next_one(
         first.kill()  # SIGKILL mid-batch: no chance to record or hand anything back
         first.wait(timeout=30)
     claimed = [r for r in outbox(engine) if r.claimed_by]
-    assert len(claimed) == min(total, 100)
+    # The batch in flight, and the next one if the worker had already claimed it while
+    # waiting (it prepares the next batch during the HTTP request): whole batches, all held.
+    assert len(claimed) in {min(total, 100), min(total, 200)}
     assert {r.status for r in claimed} == {Q.QUEUED}
 
     proxy.set("pass")
