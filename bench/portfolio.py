@@ -57,7 +57,7 @@ from insights_lms.db import Base, session
 from insights_lms.demo import DEMO_PASSWORD, build_demo, mid_programme_start
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.services import EvidenceInput, Upload, create_evidence
-from insights_lms.extension import get_state
+from insights_lms.state import get_state
 from insights_lms.storage import get_storage, upload_transaction
 
 BENCH_SECRET = "bench-secret-key-not-for-production"

@@ -51,8 +51,8 @@ from insights_lms.content.loader import load_content_dirs
 from insights_lms.db import session  # the app context's get_state().db.session
 from insights_lms.demo import DEMO_COHORT, DEMO_PASSWORD, build_demo
 from insights_lms.enums import CohortRole
-from insights_lms.extension import get_state
 from insights_lms.migrations_util import upgrade_to_head
+from insights_lms.state import get_state
 
 BENCH_SECRET = "bench-secret-key-not-for-production"
 PARTICIPANT = "participant1@example.org"

@@ -51,7 +51,7 @@ from insights_lms import create_app, resources, signals  # noqa: E402
 from insights_lms.content.loader import load_content_dirs  # noqa: E402
 from insights_lms.db import Base, utcnow  # noqa: E402
 from insights_lms.demo import build_demo  # noqa: E402
-from insights_lms.extension import get_state  # noqa: E402
+from insights_lms.state import get_state  # noqa: E402
 from insights_lms.xapi import listeners, outbox, statements  # noqa: E402
 from insights_lms.xapi.forwarder import Forwarder, ForwarderConfig  # noqa: E402
 from insights_lms.xapi.models import XapiStatement, XapiStatementStatus  # noqa: E402

@@ -14,9 +14,10 @@ from flask import Flask
 
 from insights_lms.config import ConfigError, default_database_url, load_settings, resolve_secret_key
 from insights_lms.extension import InsightsLMS
+from insights_lms.state import EXTENSION_KEY, package_version
 
 __all__ = ["ConfigError", "InsightsLMS", "create_app"]
-__version__ = "0.1.0"
+__version__ = package_version()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -48,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for key, value in config.items():
         app.config[key] = value
 
-    InsightsLMS(app)
+    InsightsLMS(app, app_factory=create_app)
     _init_migrate(app)
 
     @app.errorhandler(404)
@@ -64,7 +65,6 @@ def _init_migrate(app: Flask) -> None:
     """`flask --app insights_lms db …` for developers writing migrations."""
     from flask_migrate import Migrate
 
-    from insights_lms.extension import EXTENSION_KEY
     from insights_lms.migrations_util import MIGRATIONS_DIR
 
     Migrate(app, app.extensions[EXTENSION_KEY].db, directory=str(MIGRATIONS_DIR))

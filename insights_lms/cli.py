@@ -62,7 +62,7 @@ def init_command() -> None:
 def load_content_command(competencies_dir: Path | None, modules_dir: Path | None) -> None:
     """Validate and load the framework and programme YAML, all or nothing."""
     from insights_lms.content.loader import ContentError, load_content_dirs
-    from insights_lms.extension import settings
+    from insights_lms.state import settings
 
     base = settings().content_dir
     competencies_dir = competencies_dir or (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request
@@ -14,10 +14,10 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from insights_lms import resources
-from insights_lms.config import ConfigError, Settings, load_settings
+from insights_lms.config import ConfigError, load_settings
+from insights_lms.state import EXTENSION_KEY, LMSState, get_state, settings
 from insights_lms.timeutil import format_local
 
-EXTENSION_KEY = "insights_lms"
 #: Feature packages with a ``views.bp`` blueprint, registered under the ``lms`` blueprint.
 FEATURES = (
     "core",
@@ -47,30 +47,6 @@ FEATURES = (
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-@dataclass
-class LMSState:
-    """What the extension keeps per app (in ``app.extensions["insights_lms"]``)."""
-
-    settings: Settings
-    db: SQLAlchemy
-    url_prefix: str | None
-    csrf_exempt: set[str]
-
-
-def get_state() -> LMSState:
-    state: LMSState = current_app.extensions[EXTENSION_KEY]
-    return state
-
-
-def settings() -> Settings:
-    return get_state().settings
-
-
-def csrf_exempt(endpoint: str) -> None:
-    """Exempt an endpoint (e.g. a Basic-auth JSON API) from the blueprint's CSRF check."""
-    get_state().csrf_exempt.add(endpoint)
-
-
 def _normalise_prefix(prefix: str | None) -> str | None:
     if not prefix or prefix == "/":
         return None
@@ -92,9 +68,11 @@ class InsightsLMS:
         *,
         url_prefix: str | None = None,
         db: SQLAlchemy | None = None,
+        app_factory: Callable[[dict[str, Any]], Flask] | None = None,
     ) -> None:
         self.url_prefix = url_prefix
         self.db = db
+        self.app_factory = app_factory
         if app is not None:
             self.init_app(app)
 
@@ -116,7 +94,9 @@ class InsightsLMS:
                 _enforce_sqlite_foreign_keys(database.engine)
         if not app.config.get("SECRET_KEY"):
             raise ConfigError("Insights LMS needs the app's SECRET_KEY to be set.")
-        app.extensions[EXTENSION_KEY] = LMSState(settings, database, prefix, set())
+        app.extensions[EXTENSION_KEY] = LMSState(
+            settings, database, prefix, app_factory=self.app_factory
+        )
         self._init_login(app)
         app.register_blueprint(_make_blueprint(prefix))
         _register_template_helpers(app)

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 
 from insights_lms import create_app
 from insights_lms.db import Base
-from insights_lms.extension import get_state
+from insights_lms.state import get_state
 
 CHROMIUM = "/usr/bin/chromium"
 TEST_SECRET = "test-secret-key-not-for-production"

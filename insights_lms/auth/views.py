@@ -15,7 +15,7 @@ from insights_lms.auth.forms import LoginForm, LogoutForm
 from insights_lms.auth.models import User
 from insights_lms.auth.services import LoginThrottled, ThrottlePolicy, authenticate
 from insights_lms.db import session
-from insights_lms.extension import settings
+from insights_lms.state import settings
 from insights_lms.timeutil import format_local
 
 bp = Blueprint("auth", __name__)

@@ -17,7 +17,7 @@ from insights_lms.context import services
 from insights_lms.context.forms import context_form
 from insights_lms.context.models import WEIGHTS, ContextChallengeRating, SchoolContext
 from insights_lms.db import session
-from insights_lms.extension import settings
+from insights_lms.state import settings
 
 bp = Blueprint("context", __name__, url_prefix="/school-context")
 

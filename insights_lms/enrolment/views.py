@@ -19,9 +19,9 @@ from insights_lms.db import session
 from insights_lms.enrolment import services
 from insights_lms.enrolment.forms import ConfirmForm, SetPasswordForm, UploadForm
 from insights_lms.enrolment.models import INVITE_DAYS
-from insights_lms.extension import settings
 from insights_lms.reminders.cli import smtp_settings
 from insights_lms.reminders.mail import DeliveryError, SmtpSender
+from insights_lms.state import settings
 
 bp = Blueprint("enrolment", __name__)
 

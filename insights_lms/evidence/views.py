@@ -35,7 +35,7 @@ from insights_lms.evidence.services import (
     Upload,
     challenges_of_programme,
 )
-from insights_lms.extension import settings
+from insights_lms.state import settings
 from insights_lms.storage import Uploads, get_storage, upload_transaction
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")

@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from insights_lms.db import session
+from insights_lms.state import get_state
 
 
 @click.group("portfolio", help="PDF progress portfolios.")
@@ -97,6 +98,12 @@ def export_command(
         for e in enrolments
     ]
     workers = jobs or os.cpu_count() or 1
+    app_factory = get_state().app_factory
+    if app_factory is None:
+        raise click.ClickException(
+            "This app was mounted without an app_factory: pass InsightsLMS(app, "
+            "app_factory=...) so that export workers can build it again."
+        )
     config = worker_config(current_app._get_current_object())  # type: ignore[attr-defined]
 
     def end_transaction() -> None:
@@ -115,6 +122,7 @@ def export_command(
         for result in export(
             work,
             config,
+            app_factory=app_factory,
             workers=workers,
             embed_attachments=embed_attachments,
             before_start=end_transaction,

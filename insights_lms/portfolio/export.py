@@ -61,7 +61,7 @@ class ExportResult:
 def worker_config(app: Flask) -> dict[str, Any]:
     """The configuration that recreates ``app``'s Insights LMS in a worker process: the same
     database, secret key, upload folder and settings."""
-    from insights_lms.extension import settings
+    from insights_lms.state import settings
     from insights_lms.storage import get_storage
 
     config = {key: value for key, value in app.config.items() if key.startswith("INSIGHTS_")}
@@ -89,20 +89,18 @@ def _private_mb() -> float:
     return kb / 1024
 
 
-def _init_worker(config: dict[str, Any]) -> None:
+def _init_worker(app_factory: Callable[[dict[str, Any]], Flask], config: dict[str, Any]) -> None:
     global _worker_app
     from flask import current_app, has_app_context
-
-    from insights_lms import create_app
 
     if has_app_context():
         # Forked inside the command's app context: let go of the parent's pooled connections
         # without closing them (closing would end them for the parent too), as SQLAlchemy
         # recommends for os.fork(); this worker opens its own.
-        from insights_lms.extension import EXTENSION_KEY
+        from insights_lms.state import EXTENSION_KEY
 
         current_app.extensions[EXTENSION_KEY].db.engine.dispose(close=False)
-    _worker_app = create_app(config)
+    _worker_app = app_factory(config)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -165,14 +163,16 @@ def export(
     jobs: Iterable[ExportJob],
     config: dict[str, Any],
     *,
+    app_factory: Callable[[dict[str, Any]], Flask],
     workers: int,
     embed_attachments: bool = False,
     before_start: Callable[[], None] | None = None,
 ) -> Iterator[ExportResult]:
     """Render ``jobs`` in ``workers`` processes; yields each result as it completes.
 
-    ``before_start`` runs just before the pool is created (the command ends its database
-    transaction there). A worker that dies takes its job with it: that job, and any job the
+    ``app_factory`` builds each worker's app from ``config`` (``create_app`` for the
+    standalone app). ``before_start`` runs just before the pool is created (the command
+    ends its database transaction there). A worker that dies takes its job with it: that job, and any job the
     broken pool can no longer run, comes back as a failure.
     """
     jobs = list(jobs)
@@ -184,19 +184,23 @@ def export(
     # workers do not copy the pages they share with this process just to scan them.
     gc.freeze()
     try:
-        yield from _run(jobs, config, workers, embed_attachments)
+        yield from _run(jobs, app_factory, config, workers, embed_attachments)
     finally:
         gc.unfreeze()
 
 
 def _run(
-    jobs: list[ExportJob], config: dict[str, Any], workers: int, embed_attachments: bool
+    jobs: list[ExportJob],
+    app_factory: Callable[[dict[str, Any]], Flask],
+    config: dict[str, Any],
+    workers: int,
+    embed_attachments: bool,
 ) -> Iterator[ExportResult]:
     with ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(jobs))),
         mp_context=_context(),
         initializer=_init_worker,
-        initargs=(config,),
+        initargs=(app_factory, config),
     ) as pool:
         futures: dict[Future[ExportResult], ExportJob] = {
             pool.submit(render_job, job, embed_attachments): job for job in jobs

@@ -28,7 +28,7 @@ def config_value(name: str, default: Any = None) -> Any:
     """A setting from the Flask config, else from the LMS settings (the environment)."""
     value = current_app.config.get(name)
     if value is None:
-        from insights_lms.extension import settings
+        from insights_lms.state import settings
 
         value = getattr(settings(), name.removeprefix("INSIGHTS_").lower(), None)
     if isinstance(value, SecretStr):

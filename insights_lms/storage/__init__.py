@@ -104,7 +104,7 @@ def get_storage() -> Storage:
     """The configured store for this app (``INSIGHTS_UPLOAD_DIR``)."""
     from flask import current_app
 
-    from insights_lms.extension import settings
+    from insights_lms.state import settings
 
     conf = settings()
     root = conf.upload_dir or Path(current_app.instance_path) / "uploads"

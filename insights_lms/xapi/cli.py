@@ -49,7 +49,7 @@ def forwarder_config() -> ForwarderConfig:
 
 
 def _forwarder(config: ForwarderConfig) -> Forwarder:
-    from insights_lms.extension import get_state
+    from insights_lms.state import get_state
 
     return Forwarder(get_state().db.engine, config)
 
@@ -87,7 +87,7 @@ def worker_command() -> None:
     is handed back) before the worker exits; a second signal stops at once, and the claimed
     batch is sent again by the next worker once its lease runs out.
     """
-    from insights_lms.extension import get_state
+    from insights_lms.state import get_state
 
     config = forwarder_config()
     _log_to_stderr()

@@ -78,7 +78,7 @@ def _app_file_url(root: str) -> Callable[[str], str]:
 def current_options() -> XapiOptions:
     """The options of the current app, or from the environment outside an app context."""
     if has_app_context() and "insights_lms" in current_app.extensions:
-        from insights_lms.extension import settings
+        from insights_lms.state import settings
 
         conf = settings()
         identifier = current_app.config.get(CONFIG_KEY, _settings_identifier(conf))

@@ -26,7 +26,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from insights_lms import __version__
+from insights_lms.state import package_version
 
 XAPI_VERSION = "1.0.3"
 #: How much of an LRS's error body is kept (the part a person reads).
@@ -104,7 +104,7 @@ class HttpTransport:
             "Content-Type": "application/json; charset=utf-8",
             "Accept": "application/json",
             "X-Experience-API-Version": XAPI_VERSION,
-            "User-Agent": f"insights-lms/{__version__}",
+            "User-Agent": f"insights-lms/{package_version()}",
         }
         if username is not None or password is not None:
             basic = f"{username or ''}:{password or ''}"

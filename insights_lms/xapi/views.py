@@ -17,7 +17,7 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
-from insights_lms.extension import settings
+from insights_lms.state import settings
 from insights_lms.xapi import services
 from insights_lms.xapi.forms import RequeueForm, ResumeForm
 from insights_lms.xapi.models import XapiStatement, XapiStatementStatus

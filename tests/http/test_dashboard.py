@@ -15,8 +15,8 @@ from insights_lms.competencies.models import Competency
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
-from insights_lms.extension import get_state
 from insights_lms.programmes.models import Programme
+from insights_lms.state import get_state
 from insights_lms.tasks.models import ResponseStatus, TaskResponse
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, enrolled, make_cohort

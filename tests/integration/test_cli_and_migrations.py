@@ -10,8 +10,8 @@ from insights_lms import create_app
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.db import Base
-from insights_lms.extension import get_state
 from insights_lms.migrations_util import VERSION_TABLE, head_revision
+from insights_lms.state import get_state
 from tests.conftest import make_config
 
 

@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent(
     from insights_lms import create_app, resources
     from insights_lms.content.loader import load_content_dirs
     from insights_lms.demo import build_demo
-    from insights_lms.extension import get_state
+    from insights_lms.state import get_state
     from insights_lms.migrations_util import upgrade_to_head
 
     assert "site-packages" in insights_lms.__file__, insights_lms.__file__

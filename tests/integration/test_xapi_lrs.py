@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from insights_lms.extension import get_state
+from insights_lms.state import get_state
 from insights_lms.xapi.models import XapiStatement, XapiStatementStatus
 from tests.conftest import TEST_SECRET, login
 from tests.factories import PASSWORD, make_user

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from insights_lms.config import ConfigError, load_settings
-from insights_lms.extension import get_state
+from insights_lms.state import get_state
 from insights_lms.xapi import services
 from insights_lms.xapi.forwarder import (
     Forwarder,
