@@ -172,8 +172,8 @@ def export(
 
     ``app_factory`` builds each worker's app from ``config`` (``create_app`` for the
     standalone app). ``before_start`` runs just before the pool is created (the command
-    ends its database transaction there). A worker that dies takes its job with it: that job, and any job the
-    broken pool can no longer run, comes back as a failure.
+    ends its database transaction there). A worker that dies takes its job with it: that
+    job, and any job the broken pool can no longer run, comes back as a failure.
     """
     jobs = list(jobs)
     if not jobs:
