@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
-from insights_lms import resources
+from insights_lms import resources, web
 from insights_lms.config import ConfigError, load_settings
 from insights_lms.state import EXTENSION_KEY, LMSState, get_state, settings
 from insights_lms.timeutil import format_local
@@ -160,6 +160,9 @@ def _make_blueprint(prefix: str | None) -> Blueprint:
         lms.register_blueprint(importlib.import_module(f"insights_lms.{feature}.views").bp)
     lms.before_request(_limit_request_size)
     lms.before_request(_check_csrf)
+    # One unit of work per request: commit once after a successful view, else roll back.
+    lms.after_request(web.commit_request)
+    lms.teardown_request(web.end_request)
     lms.register_error_handler(CSRFError, _csrf_error)
     for code in (403, 404, 413):
         lms.register_error_handler(code, _error_page)
@@ -270,8 +273,3 @@ def _nav_context() -> dict[str, Any]:
             "is_enrolled": is_enrolled,
         }
     return {"lms_nav": g.lms_nav}
-
-
-def forbid() -> None:
-    """Stop with 403: the signed-in user may not see this."""
-    abort(403)

@@ -25,6 +25,7 @@ from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.programmes.models import Module
 from insights_lms.signals import self_assessment_recorded
 
@@ -32,7 +33,7 @@ from insights_lms.signals import self_assessment_recorded
 Ratings = Mapping[int, tuple[int, str]]
 
 
-class AssessmentError(ValueError):
+class AssessmentError(DomainError):
     """A self-assessment that cannot be recorded, with a message for the participant."""
 
 

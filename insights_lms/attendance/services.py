@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from insights_lms import access, signals
+from insights_lms import signals
 from insights_lms.attendance.models import (
     NOTE_MAX,
     REFLECTION_MAX,
@@ -25,25 +25,23 @@ from insights_lms.attendance.models import (
     ModuleCompletion,
 )
 from insights_lms.auth.models import User
+from insights_lms.cohorts import access
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.cohorts.services import has_role
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.timeutil import format_local
 
 #: What a facilitator enters for one participant: a status and a (possibly empty) note.
 Mark = tuple[AttendanceStatus | str, str]
 
 
-class AttendanceError(ValueError):
+class AttendanceError(DomainError):
     """A register or a completion that cannot be saved as asked; the message says why.
 
     ``field`` names the form field the message belongs to, when there is one.
     """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class CompletionError(AttendanceError):

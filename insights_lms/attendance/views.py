@@ -8,11 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from insights_lms import access
 from insights_lms.attendance import services
 from insights_lms.attendance.forms import CompletionForm, register_form
 from insights_lms.attendance.models import AttendanceStatus
 from insights_lms.auth.models import User
+from insights_lms.cohorts import access
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import Cohort, CohortModule
 from insights_lms.db import session, utcnow

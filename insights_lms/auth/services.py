@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 from insights_lms.auth.models import PASSWORD_METHOD, LoginAttempt, User
 from insights_lms.db import utcnow
 from insights_lms.enums import SchoolPhase
+from insights_lms.errors import DomainError
 
 MIN_PASSWORD_LENGTH = 10
 # Compared against when the email is unknown, so that a wrong email takes as long as a
@@ -20,7 +21,7 @@ MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
 
 
-class UserError(ValueError):
+class UserError(DomainError):
     """A user cannot be created or changed as asked; the message says why."""
 
 

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from insights_lms import signals
-from insights_lms.access import can_facilitate
 from insights_lms.auth.models import User
 from insights_lms.coaching.models import EvidenceReview, ReviewOutcome
+from insights_lms.cohorts.access import can_facilitate
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortTask, Enrolment
 from insights_lms.cohorts.services import coach_of, coachees_of, cohorts_facilitated_by
 from insights_lms.conversations.models import AgreedAction
@@ -22,6 +22,7 @@ from insights_lms.conversations.services import ConversationStatus, today_for
 from insights_lms.conversations.services import statuses as conversation_statuses
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.evidence.models import Evidence
 from insights_lms.programmes.services import TimelineEntry, cohort_timeline
 from insights_lms.progress.services import CompetencyProgress, progress_map
@@ -30,12 +31,8 @@ from insights_lms.tasks.services import responses_for, task_state
 MAX_COMMENT = 4000
 
 
-class ReviewError(ValueError):
+class ReviewError(DomainError):
     """The review cannot be recorded as given; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
 
 
 def can_review(session: Session, reviewer: User, evidence: Evidence) -> bool:

@@ -6,15 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.access import signed_in_user
 from insights_lms.coaching import services
 from insights_lms.coaching.forms import ReviewForm
 from insights_lms.coaching.models import ReviewOutcome
 from insights_lms.coaching.services import ReviewError
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.evidence import services as evidence_services
 from insights_lms.evidence.views import render_show
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 

@@ -21,12 +21,13 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.cohorts.services import CohortError, create_cohort, enrol
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.programmes.models import Programme
 from insights_lms.signals import cohort_rescheduled
 from insights_lms.timeutil import format_local, shift_local
 
 
-class ScheduleError(ValueError):
+class ScheduleError(DomainError):
     """A move that would leave the schedule impossible; nothing was changed."""
 
 

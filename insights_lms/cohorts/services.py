@@ -16,11 +16,12 @@ from insights_lms import signals
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.programmes.models import Programme
 from insights_lms.timeutil import shift_local
 
 
-class CohortError(ValueError):
+class CohortError(DomainError):
     """A cohort operation that cannot be done, with a message for the person who asked."""
 
 

@@ -11,16 +11,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from insights_lms import access
-from insights_lms.access import signed_in_user
-from insights_lms.cohorts import scheduling
+from insights_lms import web
+from insights_lms.cohorts import access, scheduling
 from insights_lms.cohorts.forms import MoveSessionForm, NewCohortForm
 from insights_lms.cohorts.models import CoachAssignment, Cohort
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.programmes.services import cohort_timeline
 from insights_lms.timeutil import format_local
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -86,7 +85,7 @@ def new() -> Page:
 @bp.get("/<code>/schedule")
 @login_required
 def schedule(code: str) -> str:
-    cohort = access.facilitated_cohort_or_404(session, code)
+    cohort = web.facilitated_cohort_or_404(code)
     return render_template(
         "lms/cohorts/schedule.html",
         cohort=cohort,
@@ -100,7 +99,7 @@ def schedule(code: str) -> str:
 @bp.route("/<code>/schedule/<module_code>", methods=["GET", "POST"])
 @login_required
 def move(code: str, module_code: str) -> Page:
-    cohort = access.facilitated_cohort_or_404(session, code)
+    cohort = web.facilitated_cohort_or_404(code)
     cm = next((s for s in cohort.sessions if s.module.code == module_code), None) or abort(404)
     zone = ZoneInfo(cohort.programme.time_zone)
     starts = cm.starts_at.astimezone(zone)

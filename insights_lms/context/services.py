@@ -28,13 +28,14 @@ from insights_lms.context.models import (
 )
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole, SchoolPhase
+from insights_lms.errors import DomainError
 from insights_lms.programmes.models import Programme
 
 #: ``{challenge id: (weight 0-4, comment)}`` as given to :func:`update_context`.
 Weights = Mapping[int, tuple[int, str]]
 
 
-class ContextError(ValueError):
+class ContextError(DomainError):
     """A school context change that cannot be made, with a message for the participant."""
 
 

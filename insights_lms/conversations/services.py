@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from insights_lms import signals
-from insights_lms.access import can_facilitate
 from insights_lms.auth.models import User
+from insights_lms.cohorts.access import can_facilitate
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
 from insights_lms.competencies.models import Competency, Level
 from insights_lms.conversations.models import (
@@ -44,6 +44,7 @@ from insights_lms.conversations.models import (
 )
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.ratings.models import CompetencyRating, RatingKind
 from insights_lms.ratings.services import RatingError, record_rating
 
@@ -51,13 +52,9 @@ from insights_lms.ratings.services import RatingError, record_rating
 MAX_MINUTES = 480
 
 
-class ConversationError(ValueError):
+class ConversationError(DomainError):
     """The conversation (or action, or preparation) cannot be saved as given; ``field`` names
     the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
 
 
 # --- form field names (shared with the forms, so that errors land beside their field) -----

@@ -15,7 +15,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.access import signed_in_user
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.conversations import services
@@ -34,8 +33,8 @@ from insights_lms.conversations.services import (
     focus_name,
     notes_name,
 )
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
 

@@ -28,6 +28,7 @@ from insights_lms.competencies.models import Competency
 from insights_lms.db import utcnow
 from insights_lms.enrolment.models import INVITE_DAYS, InviteToken
 from insights_lms.enums import CohortRole, SchoolPhase
+from insights_lms.errors import DomainError
 from insights_lms.matching.models import CoachPhase, CoachProfile, CoachStrength
 
 #: The columns a file may have; ``name``, ``email`` and ``cohort_role`` are required.
@@ -58,7 +59,7 @@ MAX_ROWS = 5000
 MAX_CAPACITY = 50
 
 
-class CsvImportError(ValueError):
+class CsvImportError(DomainError):
     """A file that cannot be read at all (no rows checked); the message is for the facilitator."""
 
 
@@ -433,7 +434,7 @@ def apply_import(
 # --- setting a password from a link -------------------------------------------------------
 
 
-class InviteError(ValueError):
+class InviteError(DomainError):
     """A link that cannot be used, or a password that cannot be set."""
 
 

@@ -11,10 +11,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from insights_lms import access
-from insights_lms.access import signed_in_user
+from insights_lms import web
 from insights_lms.competencies.models import Competency
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.enrolment import services
 from insights_lms.enrolment.forms import ConfirmForm, SetPasswordForm, UploadForm
@@ -22,6 +20,7 @@ from insights_lms.enrolment.models import INVITE_DAYS
 from insights_lms.reminders.cli import smtp_settings
 from insights_lms.reminders.mail import DeliveryError, SmtpSender
 from insights_lms.state import settings
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("enrolment", __name__)
 
@@ -33,7 +32,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 @bp.get("/cohorts/<code>/import")
 @login_required
 def upload(code: str) -> str:
-    cohort = access.facilitated_cohort_or_404(session, code)
+    cohort = web.facilitated_cohort_or_404(code)
     return render_template(
         "lms/enrolment/upload.html", cohort=cohort, form=UploadForm(), columns=services.COLUMNS
     )
@@ -42,7 +41,7 @@ def upload(code: str) -> str:
 @bp.get("/cohorts/<code>/import/sample.csv")
 @login_required
 def sample(code: str) -> Response:
-    cohort = access.facilitated_cohort_or_404(session, code)
+    cohort = web.facilitated_cohort_or_404(code)
     codes = session.scalars(
         sa.select(Competency.code)
         .where(Competency.framework_id == cohort.programme.framework_id)
@@ -58,7 +57,7 @@ def sample(code: str) -> Response:
 @bp.post("/cohorts/<code>/import")
 @login_required
 def preview(code: str) -> Page:
-    cohort = access.facilitated_cohort_or_404(session, code)
+    cohort = web.facilitated_cohort_or_404(code)
     form = UploadForm()
     if form.validate_on_submit():
         data = form.file.data.read(MAX_FILE_BYTES + 1)
@@ -115,7 +114,7 @@ def _send_invites(result: services.ImportResult) -> list[str]:
 @bp.post("/cohorts/<code>/import/confirm")
 @login_required
 def confirm(code: str) -> Page:
-    cohort = access.facilitated_cohort_or_404(session, code)
+    cohort = web.facilitated_cohort_or_404(code)
     form = ConfirmForm()
     if not form.validate_on_submit() or not form.csv_text.data:
         abort(400)

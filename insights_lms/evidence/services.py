@@ -13,14 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from insights_lms import signals
-from insights_lms.access import can_view_participant
 from insights_lms.audit.services import record as audit
 from insights_lms.auth.models import User
+from insights_lms.cohorts.access import can_view_participant
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.context.models import Challenge
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.evidence.models import Evidence, EvidenceFile
 from insights_lms.programmes.models import Module
 from insights_lms.storage import FileTooLarge, Uploads
@@ -31,12 +32,8 @@ MAX_FILES = 10
 MAX_NARRATIVE = 20_000
 
 
-class EvidenceError(ValueError):
+class EvidenceError(DomainError):
     """Evidence cannot be saved as given; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,10 @@ from flask import (
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.access import signed_in_user
 from insights_lms.coaching import services as coaching
 from insights_lms.coaching.forms import ReviewForm
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.evidence import services
 from insights_lms.evidence.forms import ConfirmForm, EvidenceForm
@@ -36,7 +34,8 @@ from insights_lms.evidence.services import (
     challenges_of_programme,
 )
 from insights_lms.state import settings
-from insights_lms.storage import Uploads, get_storage, upload_transaction
+from insights_lms.storage import Uploads, get_storage
+from insights_lms.web import refuse, request_uploads, signed_in_user
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -156,15 +155,13 @@ def new() -> Response | str | tuple[str, int]:
 
 
 def _save(form: EvidenceForm, action: Callable[[Uploads], SaveResult]) -> SaveResult | None:
-    """Run ``action`` and commit, all in one upload transaction: on a refusal nothing is kept
-    (no file, no row) and the message goes on the form; refused files are reported."""
+    """Run ``action`` with uploads tied to the request's unit of work: on a refusal, or if the
+    commit fails, nothing is kept (no file, no row) and the message goes on the form; refused
+    files are reported."""
     try:
-        with upload_transaction(get_storage()) as uploads:
-            result = action(uploads)
-            session.commit()
+        result = action(request_uploads(get_storage()))
     except EvidenceError as exc:
-        session.rollback()
-        attach_error(form, str(exc), exc.field)
+        refuse(form, exc)
         return None
     _report_refusals(result.refused)
     return result
@@ -238,7 +235,6 @@ def delete(public_id: str) -> Response:
     evidence = _own_evidence_or_404(public_id)
     if ConfirmForm().validate_on_submit():
         services.delete_evidence(session, evidence, signed_in_user())
-        session.commit()
         flash(
             f"Deleted “{evidence.title}”. You can restore it from the deleted evidence list.",
             "info",
@@ -252,7 +248,6 @@ def restore(public_id: str) -> Response:
     evidence = _own_evidence_or_404(public_id)
     if ConfirmForm().validate_on_submit():
         services.restore_evidence(session, evidence, signed_in_user())
-        session.commit()
         flash(f"Restored “{evidence.title}”.", "success")
     return redirect(url_for(".show", public_id=evidence.public_id))
 

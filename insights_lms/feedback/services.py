@@ -19,6 +19,7 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.feedback.models import COMMENT_MAX, SCALE, ModuleFeedback, Stretch
 from insights_lms.signals import feedback_given
 
@@ -44,12 +45,8 @@ STRETCH_LABELS = {
 }
 
 
-class FeedbackError(ValueError):
+class FeedbackError(DomainError):
     """Feedback that cannot be saved; the message is for the participant."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def _is_participant(session: Session, cohort_module: CohortModule, user: User) -> bool:

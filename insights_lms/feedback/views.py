@@ -7,16 +7,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms import access
-from insights_lms.access import signed_in_user
+from insights_lms import web
 from insights_lms.cohorts.models import Cohort, CohortModule
 from insights_lms.cohorts.services import has_role
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session, utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.feedback import services
 from insights_lms.feedback.forms import FeedbackForm
 from insights_lms.feedback.models import Stretch
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("feedback", __name__)
 
@@ -87,7 +86,7 @@ def give(cohort_code: str, module_code: str) -> Page:
 @bp.get("/cohorts/<cohort_code>/feedback")
 @login_required
 def results(cohort_code: str) -> str:
-    cohort = access.facilitated_cohort_or_404(session, cohort_code)
+    cohort = web.facilitated_cohort_or_404(cohort_code)
     return render_template(
         "lms/feedback/results.html",
         cohort=cohort,

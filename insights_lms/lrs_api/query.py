@@ -44,6 +44,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from insights_lms.auth.models import User
 from insights_lms.db import utcnow
+from insights_lms.errors import DomainError
 from insights_lms.xapi.models import XapiStatement
 from insights_lms.xapi.statements import PLATFORM, utc_millis
 from insights_lms.xapi.vocabulary import ADLVerbs
@@ -87,7 +88,7 @@ _CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
 AgentKey = tuple[str, ...]
 
 
-class StatementQueryError(ValueError):
+class StatementQueryError(DomainError):
     """The request's parameters are not a valid statement query; the message says why."""
 
 

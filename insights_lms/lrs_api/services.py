@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from insights_lms.auth.models import PASSWORD_METHOD
 from insights_lms.db import utcnow
+from insights_lms.errors import DomainError
 from insights_lms.lrs_api.models import XapiClient, XapiClientScope
 
 MIN_SECRET_LENGTH = 12
@@ -42,7 +43,7 @@ _verified: OrderedDict[tuple[str, bytes], None] = OrderedDict()
 _verified_lock = threading.Lock()
 
 
-class XapiClientError(ValueError):
+class XapiClientError(DomainError):
     """A client cannot be created or changed as asked; the message says why."""
 
 

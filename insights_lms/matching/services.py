@@ -31,9 +31,9 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from insights_lms.access import can_facilitate
 from insights_lms.assessment.services import latest_self_ratings
 from insights_lms.auth.models import User
+from insights_lms.cohorts.access import can_facilitate
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, Enrolment
 from insights_lms.cohorts.services import CohortError, assign_coach, coach_of, has_role
 from insights_lms.competencies.models import Competency
@@ -41,6 +41,7 @@ from insights_lms.context.models import Challenge
 from insights_lms.context.services import current_weights, find_context
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole, SchoolPhase
+from insights_lms.errors import DomainError
 from insights_lms.matching.models import (
     BIO_MAX,
     CAPACITY_MAX,
@@ -69,12 +70,8 @@ PHASE_PHRASES = {
 _Row = TypeVar("_Row", CoachPhase, CoachStrength, CoachContextExperience)
 
 
-class MatchingError(ValueError):
+class MatchingError(DomainError):
     """A profile or match that cannot be saved; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
 
 
 def first_name(user: User) -> str:

@@ -14,11 +14,9 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from insights_lms import access
-from insights_lms.access import signed_in_user
 from insights_lms.auth.models import User
+from insights_lms.cohorts import access
 from insights_lms.cohorts.models import Cohort, Enrolment
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.matching import services
@@ -29,6 +27,7 @@ from insights_lms.matching.services import (
     ProfileInput,
     Suggestion,
 )
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 

@@ -28,12 +28,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from insights_lms import signals
-from insights_lms.access import can_facilitate, can_view_programme
 from insights_lms.auth.models import User
+from insights_lms.cohorts.access import can_facilitate, can_view_programme
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.db import utcnow
 from insights_lms.enums import ActivityKind, CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.peer.models import (
     CaseStudy,
     CaseStudyStatus,
@@ -51,12 +52,8 @@ MAX_CONTRIBUTION = 4_000
 _ROLE_ORDER = (CohortRole.PARTICIPANT, CohortRole.FACILITATOR, CohortRole.COACH)
 
 
-class PeerError(ValueError):
+class PeerError(DomainError):
     """A peer-learning change that cannot be made as asked; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
 
 
 # --- membership and access ---------------------------------------------------------------

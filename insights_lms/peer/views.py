@@ -16,10 +16,8 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from insights_lms.access import signed_in_user
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.peer import services
 from insights_lms.peer.forms import (
@@ -34,6 +32,7 @@ from insights_lms.peer.forms import (
 from insights_lms.peer.models import CaseStudy, ChallengeContribution, GoldfishChallenge
 from insights_lms.peer.services import CaseStudyInput, ChallengeInput, PeerError
 from insights_lms.timeutil import format_local
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("peer", __name__, url_prefix="/peer")
 

@@ -19,16 +19,17 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from insights_lms.access import can_facilitate
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
 from insights_lms.coaching.models import EvidenceReview
 from insights_lms.coaching.services import review_status
+from insights_lms.cohorts.access import can_facilitate
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortTask, Enrolment
 from insights_lms.cohorts.services import coach_of, cohorts_facilitated_by, participant_enrolments
 from insights_lms.competencies.models import Competency, Domain, Level
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.evidence.models import Evidence, EvidenceFile
 from insights_lms.evidence.services import evidence_of
 from insights_lms.programmes.services import Timeline, cohort_timeline
@@ -59,12 +60,8 @@ SHORT_LABELS = {
 }
 
 
-class PortfolioError(ValueError):
+class PortfolioError(DomainError):
     """The download options cannot be used; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from insights_lms.access import signed_in_user
 from insights_lms.cohorts.models import Cohort, Enrolment
-from insights_lms.core.forms import attach_error
 from insights_lms.db import session
 from insights_lms.portfolio import services
 from insights_lms.portfolio.forms import PortfolioOptionsForm
@@ -23,6 +21,7 @@ from insights_lms.portfolio.render import (
 )
 from insights_lms.portfolio.reports import cohort_report, report_csv
 from insights_lms.portfolio.services import PortfolioError, PortfolioOptions
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
-from insights_lms import access
 from insights_lms.attendance.services import participant_module_records
+from insights_lms.cohorts import access
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.programmes import services

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from insights_lms.access import can_view_participant
 from insights_lms.assessment.models import SelfRating
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
+from insights_lms.cohorts.access import can_view_participant
 from insights_lms.cohorts.models import Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.competencies.models import Competency, Domain
 from insights_lms.db import utcnow

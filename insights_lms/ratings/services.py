@@ -33,11 +33,12 @@ from insights_lms.cohorts.models import CoachAssignment, Enrolment
 from insights_lms.competencies.models import Competency, Level
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole, StrEnum
+from insights_lms.errors import DomainError
 from insights_lms.ratings.models import NOTE_MAX, CompetencyRating, RatingKind
 from insights_lms.signals import rating_recorded
 
 
-class RatingError(ValueError):
+class RatingError(DomainError):
     """A rating that cannot be recorded; the message is for the person rating."""
 
 

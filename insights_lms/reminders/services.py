@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.programmes.models import Module, PracticalTask
 from insights_lms.reminders import mail
 from insights_lms.reminders.mail import DeliveryError, ReminderLinks
@@ -36,7 +37,7 @@ LinkBuilder = Callable[["Reminder"], ReminderLinks | None]
 SubmissionCheck = Callable[[Session, User, CohortTask], bool]
 
 
-class ReminderError(ValueError):
+class ReminderError(DomainError):
     """Reminders cannot be worked out as asked, with a message for the operator."""
 
 

@@ -14,6 +14,7 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
+from insights_lms.errors import DomainError
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import EvidenceError, programme_challenges
 from insights_lms.tasks.models import ResponseStatus, TaskResponse
@@ -21,7 +22,7 @@ from insights_lms.tasks.models import ResponseStatus, TaskResponse
 MAX_RESPONSE = 20_000
 
 
-class TaskError(ValueError):
+class TaskError(DomainError):
     """The response cannot be saved as asked; the message says why."""
 
 

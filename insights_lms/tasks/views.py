@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.access import signed_in_user
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
@@ -17,6 +16,7 @@ from insights_lms.evidence.services import (
 from insights_lms.tasks import services
 from insights_lms.tasks.forms import ResponseForm
 from insights_lms.tasks.services import TaskError
+from insights_lms.web import signed_in_user
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from insights_lms.db import utcnow
+from insights_lms.errors import DomainError
 from insights_lms.xapi.forwarder import STATE_ID, locked_state
 from insights_lms.xapi.models import XapiForwarderState, XapiStatement, XapiStatementStatus
 
@@ -24,7 +25,7 @@ _X = XapiStatement
 SET_ASIDE = (_Q.DEAD, _Q.REJECTED, _Q.CONFLICT)
 
 
-class XapiError(ValueError):
+class XapiError(DomainError):
     """A request about the outbox that cannot be done; the message is for the user."""
 
 

@@ -12,12 +12,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.access import signed_in_user
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.state import settings
+from insights_lms.web import signed_in_user
 from insights_lms.xapi import services
 from insights_lms.xapi.forms import RequeueForm, ResumeForm
 from insights_lms.xapi.models import XapiStatement, XapiStatementStatus

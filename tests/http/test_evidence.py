@@ -255,9 +255,9 @@ def test_their_coach_and_facilitator_can_read_but_not_change(client, db, compete
 def test_a_crash_while_saving_leaves_no_file_and_no_row(
     app, client, db, competency_ids, monkeypatch
 ):
-    from insights_lms.evidence import views
+    from insights_lms import web
 
-    real = views.session
+    real = web.session
 
     class CrashingSession:
         """The request's session, except that the commit fails (the database went away)."""
@@ -270,7 +270,7 @@ def test_a_crash_while_saving_leaves_no_file_and_no_row(
             raise RuntimeError("database connection lost")  # …which never commits
 
     login(client, "participant1@example.org")
-    monkeypatch.setattr(views, "session", CrashingSession())
+    monkeypatch.setattr(web, "session", CrashingSession())
     app.config["PROPAGATE_EXCEPTIONS"] = True
     with pytest.raises(RuntimeError, match="connection lost"):
         add_evidence(client, competency_ids, files=[(io.BytesIO(samples.PDF), "plan.pdf")])

@@ -1,4 +1,6 @@
-"""Who may see what. Views call these after loading an object and before showing it."""
+"""Who may see what in a cohort. Views call these after loading an object and before showing
+it; services use them to scope their queries. (The signed-in user and the request-level
+lookups that answer 404 live in :mod:`insights_lms.web`.)"""
 
 from __future__ import annotations
 
@@ -9,14 +11,6 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
 from insights_lms.enums import CohortRole
 from insights_lms.programmes.models import Programme
-
-
-def signed_in_user() -> User:
-    """The signed-in user (views are ``login_required``, so there always is one)."""
-    from flask_login import current_user
-
-    user: User = current_user
-    return user
 
 
 def roles_in(session: Session, user: User, cohort: Cohort) -> set[CohortRole]:
@@ -63,14 +57,3 @@ def can_view_participant(session: Session, viewer: User, participant: User, coho
         )
         is not None
     )
-
-
-def facilitated_cohort_or_404(session: Session, code: str) -> Cohort:
-    """The cohort with ``code`` if the signed-in user runs it (or administers the site);
-    404 otherwise, so that nobody else learns which cohorts exist."""
-    from flask import abort
-
-    cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code))
-    if cohort is None or not can_facilitate(session, signed_in_user(), cohort):
-        abort(404)
-    return cohort
