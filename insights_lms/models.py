@@ -4,7 +4,6 @@ from insights_lms.assessment.models import SelfRating
 from insights_lms.attendance.models import Attendance, ModuleCompletion
 from insights_lms.audit.models import AuditRecord
 from insights_lms.auth.models import LoginAttempt, User
-from insights_lms.coaching.models import EvidenceReview
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.competencies.models import (
     Competency,
@@ -24,7 +23,7 @@ from insights_lms.conversations.models import (
     PrivateNote,
 )
 from insights_lms.enrolment.models import InviteToken
-from insights_lms.evidence.models import Evidence, EvidenceFile
+from insights_lms.evidence.models import Evidence, EvidenceFile, EvidenceReview
 from insights_lms.feedback.models import ModuleFeedback
 from insights_lms.feeds.models import CalendarFeed
 from insights_lms.lrs_api.models import XapiClient

@@ -15,10 +15,11 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts import access
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import Cohort, CohortModule
+from insights_lms.cohorts.timeline import module_session
 from insights_lms.db import session, utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.programmes.models import Module
-from insights_lms.programmes.services import get_module, module_session
+from insights_lms.programmes.services import get_module
 
 bp = Blueprint("attendance", __name__)
 

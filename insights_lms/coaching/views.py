@@ -7,11 +7,12 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from insights_lms.coaching import services
-from insights_lms.coaching.forms import ReviewForm
-from insights_lms.coaching.models import ReviewOutcome
-from insights_lms.coaching.services import ReviewError
 from insights_lms.db import session
+from insights_lms.evidence import reviews
 from insights_lms.evidence import services as evidence_services
+from insights_lms.evidence.forms import ReviewForm
+from insights_lms.evidence.models import ReviewOutcome
+from insights_lms.evidence.reviews import ReviewError
 from insights_lms.evidence.views import render_show
 from insights_lms.web import attach_error, signed_in_user
 
@@ -49,12 +50,12 @@ def review(public_id: str) -> Response | tuple[str, int]:
     evidence = evidence_services.evidence_for_viewer(session, public_id, signed_in_user())
     if evidence is None:
         abort(404)
-    if not services.can_review(session, signed_in_user(), evidence):
+    if not reviews.can_review(session, signed_in_user(), evidence):
         abort(403)
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            services.review_evidence(
+            reviews.review_evidence(
                 session,
                 evidence,
                 signed_in_user(),

@@ -255,3 +255,16 @@ def coach_of(session: Session, cohort: Cohort, participant: User) -> User | None
         )
     )
     return assignment.coach if assignment else None
+
+
+def cohorts_seeing_programme(session: Session, user: User, programme: Programme) -> list[Cohort]:
+    """The user's cohorts (any role) that run this programme."""
+    return list(
+        session.scalars(
+            sa.select(Cohort)
+            .join(Enrolment)
+            .where(Enrolment.user_id == user.id, Cohort.programme_id == programme.id)
+            .distinct()
+            .order_by(Cohort.code)
+        )
+    )

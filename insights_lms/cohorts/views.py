@@ -15,9 +15,9 @@ from insights_lms import web
 from insights_lms.cohorts import access, scheduling
 from insights_lms.cohorts.forms import MoveSessionForm, NewCohortForm
 from insights_lms.cohorts.models import CoachAssignment, Cohort
+from insights_lms.cohorts.timeline import cohort_timeline
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
-from insights_lms.programmes.services import cohort_timeline
 from insights_lms.timeutil import format_local
 from insights_lms.web import attach_error, signed_in_user
 

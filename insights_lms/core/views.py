@@ -12,16 +12,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
-from insights_lms.coaching.models import EvidenceReview
-from insights_lms.coaching.services import needs_more
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
+from insights_lms.cohorts.timeline import Timeline, TimelineEntry, cohort_timeline
 from insights_lms.conversations.services import ConversationStatus, today_for
 from insights_lms.conversations.services import status_of as conversation_status
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
-from insights_lms.evidence.models import Evidence
-from insights_lms.programmes.services import Timeline, TimelineEntry, cohort_timeline
+from insights_lms.evidence.models import Evidence, EvidenceReview
+from insights_lms.evidence.reviews import needs_more
 from insights_lms.tasks import services as tasks
 from insights_lms.tasks.services import TaskState
 

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     MultipleFileField,
+    RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,6 +17,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from insights_lms.evidence.models import ReviewOutcome
+from insights_lms.evidence.reviews import MAX_COMMENT
 from insights_lms.evidence.services import MAX_NARRATIVE
 
 
@@ -67,3 +71,21 @@ class ConfirmForm(FlaskForm):
     """An empty form: it exists for its CSRF token (delete, restore)."""
 
     submit = SubmitField("Confirm")
+
+
+class ReviewForm(FlaskForm):
+    outcome = RadioField(
+        "Outcome",
+        choices=[
+            SelectChoice(ReviewOutcome.ACCEPTED.value, "Accept"),
+            SelectChoice(ReviewOutcome.NEEDS_MORE.value, "Needs more"),
+        ],
+        validators=[InputRequired("Choose whether to accept the evidence or ask for more.")],
+    )
+    comment = TextAreaField(
+        "Comment",
+        validators=[Length(max=MAX_COMMENT)],
+        description="Required when you ask for more: say what would make the evidence stronger.",
+        render_kw={"rows": 5},
+    )
+    submit = SubmitField("Save review")

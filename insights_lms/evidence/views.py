@@ -18,13 +18,11 @@ from flask import (
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms.coaching import services as coaching
-from insights_lms.coaching.forms import ReviewForm
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
-from insights_lms.evidence import services
-from insights_lms.evidence.forms import ConfirmForm, EvidenceForm
+from insights_lms.evidence import reviews, services
+from insights_lms.evidence.forms import ConfirmForm, EvidenceForm, ReviewForm
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import (
     EvidenceError,
@@ -111,12 +109,12 @@ def index() -> str:
             abort(404)
     items = services.evidence_of(session, enrolment) if enrolment else []
     deleted = services.evidence_of(session, enrolment, deleted=True) if enrolment else []
-    latest = coaching.latest_reviews(session, [e.id for e in items])
+    latest = reviews.latest_reviews(session, [e.id for e in items])
     return render_template(
         "lms/evidence/index.html",
         enrolment=enrolment,
         items=items,
-        statuses={e.id: coaching.review_status(e, latest.get(e.id)) for e in items},
+        statuses={e.id: reviews.review_status(e, latest.get(e.id)) for e in items},
         deleted=deleted,
         confirm=ConfirmForm(),
     )
@@ -169,10 +167,10 @@ def _save(form: EvidenceForm, action: Callable[[Uploads], SaveResult]) -> SaveRe
 
 def render_show(evidence: Evidence, review_form: ReviewForm | None = None) -> str:
     """The evidence page; reviewers get the review form (``review_form`` keeps their input)."""
-    may_review = coaching.can_review(session, signed_in_user(), evidence)
+    may_review = reviews.can_review(session, signed_in_user(), evidence)
     if may_review and review_form is None:
         review_form = ReviewForm()
-    history = coaching.review_history(session, evidence)
+    history = reviews.review_history(session, evidence)
     return render_template(
         "lms/evidence/show.html",
         evidence=evidence,
@@ -180,7 +178,7 @@ def render_show(evidence: Evidence, review_form: ReviewForm | None = None) -> st
         confirm=ConfirmForm(),
         review_form=review_form if may_review else None,
         reviews=history,
-        review_status=coaching.review_status(evidence, history[0] if history else None),
+        review_status=reviews.review_status(evidence, history[0] if history else None),
     )
 
 

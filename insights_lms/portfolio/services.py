@@ -21,18 +21,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
-from insights_lms.coaching.models import EvidenceReview
-from insights_lms.coaching.services import review_status
 from insights_lms.cohorts.access import can_facilitate
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortTask, Enrolment
 from insights_lms.cohorts.services import coach_of, cohorts_facilitated_by, participant_enrolments
+from insights_lms.cohorts.timeline import Timeline, cohort_timeline
 from insights_lms.competencies.models import Competency, Domain, Level
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.errors import DomainError
-from insights_lms.evidence.models import Evidence, EvidenceFile
+from insights_lms.evidence.models import Evidence, EvidenceFile, EvidenceReview
+from insights_lms.evidence.reviews import review_status
 from insights_lms.evidence.services import evidence_of
-from insights_lms.programmes.services import Timeline, cohort_timeline
 from insights_lms.progress.services import participant_enrolment_for_viewer
 from insights_lms.ratings.services import (
     RATERS,

@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 
 from insights_lms.attendance.services import participant_module_records
 from insights_lms.cohorts import access
+from insights_lms.cohorts.services import cohorts_seeing_programme
+from insights_lms.cohorts.timeline import module_session
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.programmes import services
@@ -20,8 +22,8 @@ def module(programme_code: str, module_code: str) -> str:
     mod = services.get_module(session, programme_code, module_code) or abort(404)
     if not access.can_view_programme(session, current_user, mod.programme):
         abort(403)
-    cohorts = services.cohorts_seeing_programme(session, current_user, mod.programme)
-    sessions = [(c, services.module_session(c, mod)) for c in cohorts]
+    cohorts = cohorts_seeing_programme(session, current_user, mod.programme)
+    sessions = [(c, module_session(c, mod)) for c in cohorts]
     records = []
     for cohort, cm in sessions:
         if cm is not None and CohortRole.PARTICIPANT in access.roles_in(

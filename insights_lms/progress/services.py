@@ -22,6 +22,7 @@ from insights_lms.competencies.models import Competency, Domain
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
+from insights_lms.evidence.reviews import latest_reviews, review_status
 from insights_lms.evidence.services import evidence_of
 from insights_lms.peer.services import (
     ChallengeEvidence,
@@ -85,9 +86,6 @@ def progress_map(
     cohort = enrolment.cohort
     framework = cohort.programme.framework
     rows = {c.id: CompetencyProgress(c) for c in framework.competencies}
-
-    # Imported here: the coaching overview is itself built from progress maps.
-    from insights_lms.coaching.services import latest_reviews, review_status
 
     items = evidence_of(session, enrolment)
     latest = latest_reviews(session, [e.id for e in items])

@@ -9,11 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from insights_lms.auth.models import User
-from insights_lms.coaching.models import EvidenceReview
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.enums import CohortRole
-from insights_lms.evidence.models import Evidence
+from insights_lms.evidence.models import Evidence, EvidenceReview
 from insights_lms.evidence.services import EvidenceInput, create_evidence
 from tests.conftest import csrf_token, login
 

@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from insights_lms.demo.lrs_client import add_demo_client
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import delete_evidence
-from insights_lms.lrs_api.demo import add_demo_client
 from insights_lms.lrs_api.models import XapiClientScope
 from insights_lms.lrs_api.services import create_client, deactivate_client, find_client
 from insights_lms.xapi.models import XapiStatement

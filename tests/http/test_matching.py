@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import CoachAssignment
+from insights_lms.demo.matching import add_demo
 from insights_lms.enums import CohortRole
-from insights_lms.matching.demo import add_demo
 from insights_lms.matching.models import CoachProfile
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, enrolled, make_cohort

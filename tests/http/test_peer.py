@@ -635,7 +635,7 @@ def test_unknown_records_are_404(client, db, demo):
 
 
 def test_a_challenge_counts_as_evidence_on_the_owners_progress_map(client, db, demo):
-    from insights_lms.peer.demo import add_demo
+    from insights_lms.demo.peer import add_demo
 
     add_demo(db, demo, utcnow())
     db.commit()

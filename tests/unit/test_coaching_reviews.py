@@ -12,19 +12,18 @@ from ralph.models.xapi.base.statements import BaseXapiStatement
 
 import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the domain signals
 from insights_lms import signals
-from insights_lms.coaching.models import EvidenceReview, ReviewOutcome
-from insights_lms.coaching.services import (
+from insights_lms.coaching.services import coachee_overview
+from insights_lms.competencies.models import Competency
+from insights_lms.db import utcnow
+from insights_lms.evidence.models import Evidence, EvidenceReview, ReviewOutcome
+from insights_lms.evidence.reviews import (
     ReviewError,
-    coachee_overview,
     latest_reviews,
     needs_more,
     review_evidence,
     review_history,
     review_status,
 )
-from insights_lms.competencies.models import Competency
-from insights_lms.db import utcnow
-from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import (
     EvidenceInput,
     create_evidence,

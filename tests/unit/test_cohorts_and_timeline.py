@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from insights_lms.cohorts import services as cohorts
+from insights_lms.cohorts.timeline import cohort_timeline
 from insights_lms.enums import CohortRole
 from insights_lms.programmes.models import Programme
-from insights_lms.programmes.services import cohort_timeline
 from tests.factories import enrolled, make_cohort, make_user
 
 LONDON = ZoneInfo("Europe/London")

@@ -640,8 +640,8 @@ def test_no_statement_carries_private_or_free_text(db, demo):
 
 
 def test_the_demo_adds_conversations_through_the_services(db, demo):
-    from insights_lms.conversations.demo import add_demo
     from insights_lms.db import utcnow
+    from insights_lms.demo.conversations import add_demo
 
     add_demo(db, demo, utcnow())
     amina = enrolment_of(db, "participant1@example.org")

@@ -9,7 +9,7 @@ from insights_lms.cohorts.services import cohorts_facilitated_by
 from insights_lms.dashboard.evaluation import cohort_evaluation
 from insights_lms.db import utcnow
 from insights_lms.demo import DEMO_COHORT, build_demo
-from insights_lms.demo_alumni import ALUMNI, FINISHED_COHORT
+from insights_lms.demo.alumni import ALUMNI, FINISHED_COHORT
 from tests.factories import find_user
 
 

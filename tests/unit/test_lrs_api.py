@@ -17,10 +17,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import LanguageAccept
 
+from insights_lms.demo.lrs_client import add_demo_client
 from insights_lms.lrs_api import query as q
 from insights_lms.lrs_api import services
 from insights_lms.lrs_api.cli import create_client_command, deactivate_client_command
-from insights_lms.lrs_api.demo import add_demo_client
 from insights_lms.lrs_api.models import XapiClient, XapiClientScope
 from insights_lms.lrs_api.query import Cursor, StatementQuery, StatementQueryError, parse_query
 from insights_lms.xapi.models import XapiStatement

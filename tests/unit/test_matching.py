@@ -13,9 +13,9 @@ import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the do
 from insights_lms import signals
 from insights_lms.auth.models import User
 from insights_lms.cohorts import services as cohorts
+from insights_lms.demo.matching import add_demo
 from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.matching import services as matching
-from insights_lms.matching.demo import add_demo
 from insights_lms.matching.models import CoachProfile
 from insights_lms.matching.services import (
     CoachOffer,

@@ -661,7 +661,7 @@ def test_session_choices_name_the_goldfish_bowls(db, demo):
 
 
 def test_the_demo_has_a_resolved_challenge_an_open_one_and_a_featured_case_study(db, demo):
-    from insights_lms.peer.demo import add_demo
+    from insights_lms.demo.peer import add_demo
 
     now = utcnow()
     resolved, open_one, study = add_demo(db, demo, now)

@@ -1,4 +1,6 @@
-"""The demo cohort: placed mid-programme so every page has something to show."""
+"""The demo: a cohort placed mid-programme so every page has something to show, its activity
+(evidence, conversations, matching, peer learning), last year's finished cohort and a Statement
+API client. Every demo builder lives in this package."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ from insights_lms.auth.services import create_user
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import Cohort
 from insights_lms.db import utcnow
+from insights_lms.demo.activity import add_activity
+from insights_lms.demo.alumni import add_finished_cohort
+from insights_lms.demo.lrs_client import add_demo_client
 from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.programmes.models import Programme
 from insights_lms.storage import Uploads
@@ -197,13 +202,8 @@ def build_demo(
         if person.coach and cohorts.coach_of(session, cohort, users[person.email]) is None:
             cohorts.assign_coach(session, cohort, users[person.coach], users[person.email])
     if activity:  # the full demo (``lms demo-data``) also has a Statement API client
-        from insights_lms.lrs_api.demo import add_demo_client
-
         add_demo_client(session)
     if created and activity:
-        from insights_lms.demo_activity import add_activity
-        from insights_lms.demo_alumni import add_finished_cohort
-
         add_activity(session, cohort, now, uploads)
         first_start = min(cm.starts_at for cm in cohort.sessions)
         add_finished_cohort(session, programme, first_start, DEMO_PASSWORD, _demo_password_hash())

@@ -20,8 +20,12 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.context.services import update_context
-from insights_lms.conversations.demo import add_demo as add_conversations_demo
+from insights_lms.demo.conversations import add_demo as add_conversations_demo
+from insights_lms.demo.matching import add_demo as add_matching_demo
+from insights_lms.demo.peer import add_demo as add_peer_demo
 from insights_lms.enums import CohortRole
+from insights_lms.evidence.models import Evidence, ReviewOutcome
+from insights_lms.evidence.reviews import review_evidence
 from insights_lms.evidence.services import (
     EvidenceInput,
     Upload,
@@ -29,8 +33,6 @@ from insights_lms.evidence.services import (
     create_evidence,
 )
 from insights_lms.feedback.services import give_feedback
-from insights_lms.matching.demo import add_demo as add_matching_demo
-from insights_lms.peer.demo import add_demo as add_peer_demo
 from insights_lms.storage import Uploads
 from insights_lms.tasks.services import save_response
 
@@ -178,10 +180,6 @@ def add_activity(
 def _reviews(session: Session, cohort: Cohort) -> None:
     """Amina's coach has reviewed two of her pieces of evidence (just now: a review dated
     before the evidence was last changed would count as awaiting review again)."""
-    from insights_lms.coaching.models import ReviewOutcome
-    from insights_lms.coaching.services import review_evidence
-    from insights_lms.evidence.models import Evidence
-
     coach = _user(session, "coach2@example.org")
     amina = _user(session, "participant1@example.org")
     items = {
