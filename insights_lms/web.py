@@ -93,6 +93,8 @@ class _UnitOfWork:
     commit_hooks: list[Callable[[], None]] = field(default_factory=list)
     #: Set once the request's work was rolled back: nothing after that is committed.
     abandoned: bool = False
+    #: Commit even though the response is an error (a refusal that must be remembered).
+    keep_on_error: bool = False
 
 
 def _unit_of_work() -> _UnitOfWork:
@@ -130,6 +132,13 @@ def request_uploads(storage: Storage) -> Uploads:
     return uploads
 
 
+def keep_despite_error_status() -> None:
+    """Commit this request's work even if it answers with an error status: for a refusal that
+    must itself be recorded (a failed sign-in attempt that answers 429, an API client's
+    last use)."""
+    _unit_of_work().keep_on_error = True
+
+
 def rollback_request() -> None:
     """Undo the request's work now (database and registered side effects)."""
     work = _unit_of_work()
@@ -143,7 +152,7 @@ def rollback_request() -> None:
 def commit_request(response: Response) -> Response:
     """``after_request``: commit the request's work if the view succeeded (2xx, 3xx)."""
     work = _unit_of_work()
-    if response.status_code >= 400 or work.abandoned:
+    if work.abandoned or (response.status_code >= 400 and not work.keep_on_error):
         rollback_request()
         return response
     try:
