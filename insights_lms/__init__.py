@@ -10,10 +10,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, render_template
+from flask_migrate import Migrate
 
 from insights_lms.config import ConfigError, default_database_url, load_settings, resolve_secret_key
+from insights_lms.demo import cli as _demo_cli  # noqa: F401  (adds `lms demo-data`)
 from insights_lms.extension import InsightsLMS
+from insights_lms.migrations_util import MIGRATIONS_DIR
 from insights_lms.state import EXTENSION_KEY, package_version
 
 __all__ = ["ConfigError", "InsightsLMS", "create_app"]
@@ -54,8 +57,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(404)
     def not_found(error: Exception) -> tuple[str, int]:
-        from flask import render_template
-
         return render_template("lms/errors/404.html"), 404
 
     return app
@@ -63,8 +64,4 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_migrate(app: Flask) -> None:
     """`flask --app insights_lms db …` for developers writing migrations."""
-    from flask_migrate import Migrate
-
-    from insights_lms.migrations_util import MIGRATIONS_DIR
-
     Migrate(app, app.extensions[EXTENSION_KEY].db, directory=str(MIGRATIONS_DIR))

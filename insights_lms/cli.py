@@ -10,8 +10,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from insights_lms import resources
+from insights_lms.auth.services import UserError, create_user
+from insights_lms.cohorts.models import Cohort
+from insights_lms.cohorts.services import enrol
+from insights_lms.config import SECRET_KEY_FILE, write_secret_key
+from insights_lms.content.loader import ContentError, load_content_dirs
 from insights_lms.db import session
 from insights_lms.enums import CohortRole, SchoolPhase
+from insights_lms.features import feature_modules
+from insights_lms.migrations_util import current_revision, upgrade_to_head
+from insights_lms.state import settings
 
 
 @click.group("lms", help="Insights LMS administration.")
@@ -19,25 +27,18 @@ def lms_cli() -> None:
     pass
 
 
-def _add_feature_commands() -> None:
-    from insights_lms.portfolio.cli import portfolio_cli
-    from insights_lms.reminders.cli import reminders_cli
-    from insights_lms.xapi.cli import xapi_cli
-
-    lms_cli.add_command(portfolio_cli)
-    lms_cli.add_command(reminders_cli)
-    lms_cli.add_command(xapi_cli)
-
-
-_add_feature_commands()
+# Each feature's command group (``insights_lms.<feature>.cli.<feature>_cli``) goes under
+# ``flask lms``; a feature's cli module may also add commands to another feature's group.
+for _feature, _module in feature_modules("cli"):
+    _group = getattr(_module, f"{_feature}_cli", None)
+    if isinstance(_group, click.Group):
+        lms_cli.add_command(_group)
 
 
 @lms_cli.command("init")
 @with_appcontext
 def init_command() -> None:
     """Create or upgrade the database tables (Alembic upgrade to head)."""
-    from insights_lms.migrations_util import current_revision, upgrade_to_head
-
     upgrade_to_head()
     engine = current_app.extensions["insights_lms"].db.engine
     click.echo(
@@ -61,9 +62,6 @@ def init_command() -> None:
 @with_appcontext
 def load_content_command(competencies_dir: Path | None, modules_dir: Path | None) -> None:
     """Validate and load the framework and programme YAML, all or nothing."""
-    from insights_lms.content.loader import ContentError, load_content_dirs
-    from insights_lms.state import settings
-
     base = settings().content_dir
     competencies_dir = competencies_dir or (
         base / "competencies" if base else resources.competencies_dir()
@@ -116,10 +114,6 @@ def create_user_command(
     role: str,
 ) -> None:
     """Create a user (and optionally enrol them in a cohort)."""
-    from insights_lms.auth.services import UserError, create_user
-    from insights_lms.cohorts.models import Cohort
-    from insights_lms.cohorts.services import enrol
-
     cohort = None
     if cohort_code:
         cohort = session.scalar(sa.select(Cohort).where(Cohort.code == cohort_code))
@@ -146,46 +140,11 @@ def create_user_command(
     click.echo(f"Created {user.email}{where}.")
 
 
-@lms_cli.command("demo-data")
-@click.option(
-    "--programme",
-    "programme_code",
-    default=None,
-    help="Programme code (default: the first loaded).",
-)
-@with_appcontext
-def demo_data_command(programme_code: str | None) -> None:
-    """Create the demo cohort, placed mid-programme, and its logins (safe to run again)."""
-    from insights_lms.demo import DEMO_PASSWORD, PEOPLE, DemoError, build_demo
-    from insights_lms.storage import get_storage, upload_transaction
-
-    try:
-        with upload_transaction(get_storage()) as uploads:
-            cohort, created = build_demo(session, programme_code, activity=True, uploads=uploads)
-            session.commit()
-    except DemoError as exc:
-        session.rollback()
-        raise click.ClickException(str(exc)) from None
-    click.echo(
-        ("Created" if created else "Kept") + f" the demo cohort {cohort.code!r}. Logins "
-        f"(password {DEMO_PASSWORD!r}):"
-    )
-    for person in PEOPLE:
-        click.echo(f"  {person.role.value:<12} {person.email:<28} {person.name}")
-    click.echo(
-        "Also last year's finished cohort 'demo-cohort-finished' (same facilitator and coaches; "
-        "alumni1..6@example.org), so the programme evaluation has data."
-    )
-    click.echo("Statement API (GET /xapi/statements, HTTP Basic): demo-lrs / insights-demo")
-
-
 @lms_cli.command("generate-secret-key")
 @click.option("--force", is_flag=True, help="Replace an existing key (signs everyone out).")
 @with_appcontext
 def generate_secret_key_command(force: bool) -> None:
     """Write a new random secret key to the instance folder's secret_key file."""
-    from insights_lms.config import SECRET_KEY_FILE, write_secret_key
-
     instance = Path(current_app.instance_path)
     if (instance / SECRET_KEY_FILE).exists() and not force:
         click.echo(f"{instance / SECRET_KEY_FILE} already exists; use --force to replace it.")

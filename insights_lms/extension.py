@@ -5,45 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request
-from flask_login import LoginManager
+from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask_login import LoginManager, current_user
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
+import insights_lms.models  # noqa: F401  (every model: Base.metadata is complete)
 from insights_lms import resources, web
+from insights_lms.auth.views import load_user
+from insights_lms.cli import lms_cli
+from insights_lms.cohorts.models import CoachAssignment, Enrolment
 from insights_lms.config import ConfigError, load_settings
+from insights_lms.db import session
+from insights_lms.enums import CohortRole
+from insights_lms.features import feature_modules
+from insights_lms.markup import render_markdown
 from insights_lms.state import EXTENSION_KEY, LMSState, get_state, settings
 from insights_lms.timeutil import format_local
 
-#: Feature packages with a ``views.bp`` blueprint, registered under the ``lms`` blueprint.
-FEATURES = (
-    "core",
-    "auth",
-    "competencies",
-    "programmes",
-    "cohorts",
-    "attendance",
-    "assessment",
-    "context",
-    "feeds",
-    "evidence",
-    "tasks",
-    "progress",
-    "coaching",
-    "ratings",
-    "conversations",
-    "matching",
-    "peer",
-    "portfolio",
-    "xapi",
-    "lrs_api",
-    "feedback",
-    "dashboard",
-    "enrolment",
-)
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -100,11 +82,7 @@ class InsightsLMS:
         self._init_login(app)
         app.register_blueprint(_make_blueprint(prefix))
         _register_template_helpers(app)
-        from insights_lms.cli import lms_cli
-
         app.cli.add_command(lms_cli)
-        # Import every model so the metadata is complete for migrations and create_all.
-        import insights_lms.models
         import insights_lms.xapi.listeners  # noqa: F401  (domain signals -> xAPI outbox)
 
     @staticmethod
@@ -121,8 +99,6 @@ class InsightsLMS:
         manager.login_message = "Please sign in to see that page."
         manager.login_message_category = "info"
         manager.session_protection = "basic"
-
-        from insights_lms.auth.views import load_user
 
         manager.user_loader(load_user)
         manager.init_app(app)
@@ -146,8 +122,6 @@ def _enforce_sqlite_foreign_keys(engine: Engine) -> None:
 
 
 def _make_blueprint(prefix: str | None) -> Blueprint:
-    import importlib
-
     lms = Blueprint(
         "lms",
         __name__,
@@ -156,8 +130,8 @@ def _make_blueprint(prefix: str | None) -> Blueprint:
         static_folder=str(resources.static_dir()),
         static_url_path="/assets",
     )
-    for feature in FEATURES:
-        lms.register_blueprint(importlib.import_module(f"insights_lms.{feature}.views").bp)
+    for _feature, views in feature_modules("views"):
+        lms.register_blueprint(views.bp)
     lms.before_request(_limit_request_size)
     lms.before_request(_check_csrf)
     # One unit of work per request: commit once after a successful view, else roll back.
@@ -215,8 +189,6 @@ def _register_template_helpers(app: Flask) -> None:
             size /= 1024
         return f"{value} bytes"
 
-    from insights_lms.markup import render_markdown
-
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.add_template_filter(render_markdown, "lms_markdown")
     app.add_template_filter(filesize, "lms_filesize")
@@ -228,18 +200,11 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _nav_context() -> dict[str, Any]:
     """What the navigation needs to know about the signed-in user (one small query)."""
-    from flask import g
-    from flask_login import current_user
-
     if EXTENSION_KEY not in current_app.extensions:
         return {}
     if "lms_nav" not in g:
         is_participant = is_coach = is_enrolled = False
         if current_user and current_user.is_authenticated:
-            from insights_lms.cohorts.models import Enrolment
-            from insights_lms.db import session
-            from insights_lms.enums import CohortRole
-
             is_participant = (
                 session.scalar(
                     select(Enrolment.id)
@@ -251,8 +216,6 @@ def _nav_context() -> dict[str, Any]:
                 )
                 is not None
             )
-            from insights_lms.cohorts.models import CoachAssignment
-
             is_coach = (
                 session.scalar(
                     select(CoachAssignment.id)
