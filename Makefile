@@ -54,10 +54,11 @@ test-sqlite: install node-tools
 test-postgresql: install node-tools
 	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
 
-lint: install ## ruff check, ruff format --check, mypy
+lint: install ## ruff check, ruff format --check, mypy, the import contracts (lint-imports)
 	$(BIN)/ruff check insights_lms tests bench
 	$(BIN)/ruff format --check insights_lms tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format insights_lms tests bench

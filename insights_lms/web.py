@@ -26,15 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from flask import abort, g
+from flask import g
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SubmitField
 
-from insights_lms.cohorts.access import can_facilitate
-from insights_lms.cohorts.models import Cohort
 from insights_lms.db import session
 from insights_lms.errors import DomainError
 from insights_lms.storage import Storage, Uploads
@@ -47,15 +44,6 @@ def signed_in_user() -> User:
     """The signed-in user (views are ``login_required``, so there always is one)."""
     user: User = current_user
     return user
-
-
-def facilitated_cohort_or_404(code: str) -> Cohort:
-    """The cohort with ``code`` if the signed-in user runs it (or administers the site);
-    404 otherwise, so that nobody else learns which cohorts exist."""
-    cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code))
-    if cohort is None or not can_facilitate(session, signed_in_user(), cohort):
-        abort(404)
-    return cohort
 
 
 # --- forms ---------------------------------------------------------------------------------

@@ -5,12 +5,15 @@ lookups that answer 404 live in :mod:`insights_lms.web`.)"""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import Session
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
+from insights_lms.db import session as db_session
 from insights_lms.enums import CohortRole
 from insights_lms.programmes.models import Programme
+from insights_lms.web import signed_in_user
 
 
 def roles_in(session: Session, user: User, cohort: Cohort) -> set[CohortRole]:
@@ -57,3 +60,12 @@ def can_view_participant(session: Session, viewer: User, participant: User, coho
         )
         is not None
     )
+
+
+def facilitated_cohort_or_404(code: str) -> Cohort:
+    """The cohort with ``code`` if the signed-in user runs it (or administers the site);
+    404 otherwise, so that nobody else learns which cohorts exist."""
+    cohort = db_session.scalar(sa.select(Cohort).where(Cohort.code == code))
+    if cohort is None or not can_facilitate(db_session, signed_in_user(), cohort):
+        abort(404)
+    return cohort

@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from insights_lms import web
 from insights_lms.cohorts import access, scheduling
 from insights_lms.cohorts.forms import MoveSessionForm, NewCohortForm
 from insights_lms.cohorts.models import CoachAssignment, Cohort
@@ -85,7 +84,7 @@ def new() -> Page:
 @bp.get("/<code>/schedule")
 @login_required
 def schedule(code: str) -> str:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     return render_template(
         "lms/cohorts/schedule.html",
         cohort=cohort,
@@ -99,7 +98,7 @@ def schedule(code: str) -> str:
 @bp.route("/<code>/schedule/<module_code>", methods=["GET", "POST"])
 @login_required
 def move(code: str, module_code: str) -> Page:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     cm = next((s for s in cohort.sessions if s.module.code == module_code), None) or abort(404)
     zone = ZoneInfo(cohort.programme.time_zone)
     starts = cm.starts_at.astimezone(zone)

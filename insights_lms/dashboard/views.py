@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 
-from insights_lms import web
+from insights_lms.cohorts import access
 from insights_lms.dashboard import evaluation as evaluation_service
 from insights_lms.dashboard import services
 from insights_lms.db import session, utcnow
@@ -17,7 +17,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/cohorts")
 @bp.get("/<code>/dashboard")
 @login_required
 def show(code: str) -> str:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     weeks = request.args.get("weeks", type=int) or services.DEFAULT_INACTIVE_WEEKS
     weeks = min(max(weeks, 1), 52)
     return render_template(
@@ -30,7 +30,7 @@ def show(code: str) -> str:
 @bp.get("/<code>/evaluation")
 @login_required
 def evaluation(code: str) -> str:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     return render_template(
         "lms/dashboard/evaluation.html",
         cohort=cohort,
@@ -45,7 +45,7 @@ def evaluation(code: str) -> str:
 @bp.get("/<code>/evaluation.csv")
 @login_required
 def evaluation_csv(code: str) -> Response:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     body = evaluation_service.evaluation_csv(evaluation_service.cohort_evaluation(session, cohort))
     return Response(
         body,

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from insights_lms import web
+from insights_lms.cohorts import access
 from insights_lms.competencies.models import Competency
 from insights_lms.db import session
 from insights_lms.enrolment import services
@@ -32,7 +32,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 @bp.get("/cohorts/<code>/import")
 @login_required
 def upload(code: str) -> str:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     return render_template(
         "lms/enrolment/upload.html", cohort=cohort, form=UploadForm(), columns=services.COLUMNS
     )
@@ -41,7 +41,7 @@ def upload(code: str) -> str:
 @bp.get("/cohorts/<code>/import/sample.csv")
 @login_required
 def sample(code: str) -> Response:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     codes = session.scalars(
         sa.select(Competency.code)
         .where(Competency.framework_id == cohort.programme.framework_id)
@@ -57,7 +57,7 @@ def sample(code: str) -> Response:
 @bp.post("/cohorts/<code>/import")
 @login_required
 def preview(code: str) -> Page:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     form = UploadForm()
     if form.validate_on_submit():
         data = form.file.data.read(MAX_FILE_BYTES + 1)
@@ -114,7 +114,7 @@ def _send_invites(result: services.ImportResult) -> list[str]:
 @bp.post("/cohorts/<code>/import/confirm")
 @login_required
 def confirm(code: str) -> Page:
-    cohort = web.facilitated_cohort_or_404(code)
+    cohort = access.facilitated_cohort_or_404(code)
     form = ConfirmForm()
     if not form.validate_on_submit() or not form.csv_text.data:
         abort(400)

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from insights_lms import web
+from insights_lms.cohorts import access
 from insights_lms.cohorts.models import Cohort, CohortModule
 from insights_lms.cohorts.services import has_role
 from insights_lms.db import session, utcnow
@@ -86,7 +86,7 @@ def give(cohort_code: str, module_code: str) -> Page:
 @bp.get("/cohorts/<cohort_code>/feedback")
 @login_required
 def results(cohort_code: str) -> str:
-    cohort = web.facilitated_cohort_or_404(cohort_code)
+    cohort = access.facilitated_cohort_or_404(cohort_code)
     return render_template(
         "lms/feedback/results.html",
         cohort=cohort,
