@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -137,8 +138,6 @@ def _demo_password_hash() -> str:
 def mid_programme_start(programme: Programme, now: dt.datetime) -> dt.datetime:
     """A first-session date that puts ``now`` about a third of the way through the practical
     task after module ``CURRENT_MODULE_INDEX``, keeping weekdays (the shift is whole weeks)."""
-    from zoneinfo import ZoneInfo
-
     modules = programme.modules
     if len(modules) < CURRENT_MODULE_INDEX + 2:
         raise DemoError("The demo needs a programme with at least five modules.")

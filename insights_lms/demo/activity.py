@@ -144,7 +144,7 @@ def _enrolment(session: Session, cohort: Cohort, user: User) -> Enrolment:
 
 def _chart_png() -> bytes:
     """A small bar chart of the survey replies, drawn with Pillow."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # drawing is only for this demo file: not at start-up
 
     img = Image.new("RGB", (640, 360), "white")
     draw = ImageDraw.Draw(img)

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
+from flask import current_app
+
+from insights_lms.state import settings
+
 CHUNK = 1024 * 1024
 
 
@@ -102,10 +106,6 @@ BACKENDS: dict[str, Callable[[Path], Storage]] = {"filesystem": FilesystemStorag
 
 def get_storage() -> Storage:
     """The configured store for this app (``INSIGHTS_UPLOAD_DIR``)."""
-    from flask import current_app
-
-    from insights_lms.state import settings
-
     conf = settings()
     root = conf.upload_dir or Path(current_app.instance_path) / "uploads"
     return BACKENDS["filesystem"](root)

@@ -109,7 +109,7 @@ def _ooxml(stream: IO[bytes]) -> FileKind:
 
 
 def _ole(stream: IO[bytes]) -> FileKind:
-    import olefile
+    import olefile  # only for legacy Office files: kept out of every other upload's path
 
     try:
         ole = olefile.OleFileIO(stream)
