@@ -18,8 +18,10 @@ from insights_lms.content.loader import ContentError, load_content_dirs
 from insights_lms.db import session
 from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.features import feature_modules
+from insights_lms.lrs_api.cli import create_client_command, deactivate_client_command
 from insights_lms.migrations_util import current_revision, upgrade_to_head
 from insights_lms.state import settings
+from insights_lms.xapi.cli import xapi_cli
 
 
 @click.group("lms", help="Insights LMS administration.")
@@ -33,6 +35,11 @@ for _feature, _module in feature_modules("cli"):
     _group = getattr(_module, f"{_feature}_cli", None)
     if isinstance(_group, click.Group):
         lms_cli.add_command(_group)
+
+# The Statement API's clients live with the API (``lrs_api``, which has no group of its own);
+# their commands sit under ``lms xapi`` with everything else xAPI.
+xapi_cli.add_command(create_client_command)
+xapi_cli.add_command(deactivate_client_command)
 
 
 @lms_cli.command("init")

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import Blueprint, Flask, current_app, g, has_app_context, render_template, request
 from flask_login import LoginManager, current_user
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 from markupsafe import Markup
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 import insights_lms.models  # noqa: F401  (every model: Base.metadata is complete)
 from insights_lms import resources, web
 from insights_lms.auth.views import load_user
 from insights_lms.cli import lms_cli
 from insights_lms.cohorts.models import CoachAssignment, Enrolment
-from insights_lms.config import ConfigError, load_settings
+from insights_lms.config import PREFIX, ConfigError, Settings, load_settings
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.features import feature_modules
 from insights_lms.markup import render_markdown
 from insights_lms.state import EXTENSION_KEY, LMSState, get_state, settings
 from insights_lms.timeutil import format_local
+from insights_lms.xapi import views as xapi_views
+from insights_lms.xapi.options import (
+    CONFIG_KEY,
+    XapiOptions,
+    provide_options,
+    routed_file_url,
+)
 
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -83,7 +93,7 @@ class InsightsLMS:
         app.register_blueprint(_make_blueprint(prefix))
         _register_template_helpers(app)
         app.cli.add_command(lms_cli)
-        import insights_lms.xapi.listeners  # noqa: F401  (domain signals -> xAPI outbox)
+        _connect_statements()
 
     @staticmethod
     def _init_login(app: Flask) -> None:
@@ -102,6 +112,61 @@ class InsightsLMS:
 
         manager.user_loader(load_user)
         manager.init_app(app)
+
+
+def _connect_statements() -> None:
+    """Every feature's statement receivers on the domain signals (domain signal -> xAPI
+    outbox, in the event's transaction), and where their options come from. Blinker signals
+    are global: connecting again for another app in the process changes nothing."""
+    provide_options(_xapi_options)
+    xapi_views.allow_status_page(_may_see_xapi_status)
+    for _feature, module in feature_modules("xapi"):
+        module.connect()
+
+
+#: The Flask endpoint of an evidence file's download (the statements' attachment URLs).
+_DOWNLOAD_ENDPOINT = "lms.evidence.download"
+
+
+def _xapi_options(_session: Session) -> XapiOptions:
+    """The options of the current app (its settings; ``INSIGHTS_XAPI_ACTOR_IDENTIFIER`` in its
+    config wins), with download URLs from its routes so that a URL prefix is respected.
+
+    Outside an app context (a script or a test on a plain session) the environment's settings,
+    as ``load_settings()`` reads them now: a statement is never skipped for want of an app.
+    """
+    if has_app_context() and EXTENSION_KEY in current_app.extensions:
+        conf = settings()
+        root = conf.base_url or conf.xapi_base_iri
+        return XapiOptions.from_settings(
+            conf,
+            file_url=routed_file_url(current_app.url_map, root, _DOWNLOAD_ENDPOINT),
+            identifier=current_app.config.get(CONFIG_KEY),
+        )
+    return XapiOptions.from_settings(_environment_settings())
+
+
+def _environment_settings() -> Settings:
+    """``load_settings()``, read again only when an ``INSIGHTS_*`` variable changes (reading
+    and validating them costs more than building a statement)."""
+    return _settings_for(tuple(sorted(i for i in os.environ.items() if i[0].startswith(PREFIX))))
+
+
+@lru_cache(maxsize=8)
+def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
+    return load_settings()
+
+
+def _may_see_xapi_status(user: Any) -> bool:
+    """Administrators and the facilitators of any cohort see the forwarding status page."""
+    if user.is_admin:
+        return True
+    facilitates = session.scalar(
+        select(Enrolment.id)
+        .where(Enrolment.user_id == user.id, Enrolment.role == CohortRole.FACILITATOR)
+        .limit(1)
+    )
+    return facilitates is not None
 
 
 def _enforce_sqlite_foreign_keys(engine: Engine) -> None:

@@ -1,4 +1,4 @@
-"""xAPI statements for the conversations feature's domain signals (connected on import).
+"""xAPI statements for the conversations feature's domain signals (connected by ``connect()``).
 
 A developmental conversation is stated from the participant's side: the participant
 ``attended`` the conversation (an ADL ``meeting``) with their coach as ``context.instructor``.
@@ -21,22 +21,22 @@ import datetime as dt
 from typing import Any
 
 import tincan
-from sqlalchemy.orm import Session, object_session
 
 from insights_lms import signals
 from insights_lms.auth.models import User
 from insights_lms.conversations.models import ActionOwner, AgreedAction, Conversation
 from insights_lms.ratings.models import CompetencyRating
 from insights_lms.xapi import outbox
-from insights_lms.xapi.options import XapiOptions, current_options
+from insights_lms.xapi.options import XapiOptions, options_for
+from insights_lms.xapi.receivers import connect_receivers, session_of
 from insights_lms.xapi.statements import (
-    _activity,
-    _context,
-    _result_extensions,
-    _statement,
+    activity,
     agent,
     competency_activity,
     competency_iri,
+    context,
+    result_extensions,
+    statement,
     to_json,
     voiding,
 )
@@ -76,7 +76,7 @@ def action_iri(base_iri: str, action: AgreedAction) -> str:
 
 def conversation_activity(conversation: Conversation, options: XapiOptions) -> tincan.Activity:
     when = conversation.held_on.strftime("%-d %B %Y")
-    return _activity(
+    return activity(
         conversation_iri(options.base_iri, conversation),
         ADLActivityTypes.MEETING,
         f"Developmental conversation, {when}",
@@ -85,7 +85,7 @@ def conversation_activity(conversation: Conversation, options: XapiOptions) -> t
 
 def action_activity(action: AgreedAction, options: XapiOptions) -> tincan.Activity:
     """An agreed action is something to do in practice: an ADL ``performance``."""
-    return _activity(
+    return activity(
         action_iri(options.base_iri, action), ADLActivityTypes.PERFORMANCE, action.description
     )
 
@@ -113,14 +113,14 @@ def conversation_held(conversation: Conversation, options: XapiOptions) -> tinca
     }
     result = tincan.Result(duration=dt.timedelta(minutes=conversation.minutes))
     if agreed:
-        result.extensions = _result_extensions(options, {AGREED_LEVELS: agreed})
-    return _statement(
+        result.extensions = result_extensions(options, {AGREED_LEVELS: agreed})
+    return statement(
         agent(enrolment.user, options),
         ADLVerbs.ATTENDED,
         conversation_activity(conversation, options),
         conversation.recorded_dt,
         result=result,
-        context=_context(
+        context=context(
             options,
             enrolment.cohort,
             registration=enrolment.registration,
@@ -137,12 +137,12 @@ def conversation_held(conversation: Conversation, options: XapiOptions) -> tinca
 def conversation_acknowledged(conversation: Conversation, options: XapiOptions) -> tincan.Statement:
     """The participant acknowledged the record (their comment is not stated)."""
     enrolment = conversation.enrolment
-    return _statement(
+    return statement(
         agent(enrolment.user, options),
         ActivityStreamsVerbs.ACKNOWLEDGE,
         conversation_activity(conversation, options),
         conversation.acknowledged_dt,
-        context=_context(
+        context=context(
             options,
             enrolment.cohort,
             registration=enrolment.registration,
@@ -160,7 +160,7 @@ def _action_context(
     extensions: dict[str, Any] = {ACTION_OWNER: action.owner.value}
     if action.due_on is not None:
         extensions[DUE_ON] = action.due_on.isoformat()
-    return _context(
+    return context(
         options,
         enrolment.cohort,
         registration=enrolment.registration,
@@ -174,7 +174,7 @@ def _action_context(
 def action_agreed(action: AgreedAction, options: XapiOptions) -> tincan.Statement:
     """The participant agreed the action with their coach (whoever will do it)."""
     conversation = action.conversation
-    return _statement(
+    return statement(
         agent(conversation.enrolment.user, options),
         ActivityStreamsVerbs.AGREE,
         action_activity(action, options),
@@ -203,7 +203,7 @@ def action_completed(
     instructor = None
     if actor.id == conversation.enrolment.user_id:
         instructor = _coach_agent(conversation, options)
-    return _statement(
+    return statement(
         agent(actor, options),
         ADLVerbs.COMPLETED,
         action_activity(action, options),
@@ -216,26 +216,19 @@ def action_completed(
 # --- receivers ----------------------------------------------------------------------------
 
 
-def _session(sender: Any) -> Session:
-    session = object_session(sender)
-    if session is None:
-        raise RuntimeError(f"{sender!r} is not in a session: cannot record its xAPI statement")
-    return session
-
-
-def _stated(statement: dict[str, Any]) -> tuple[Any, Any, Any]:
+def _stated(data: dict[str, Any]) -> tuple[Any, Any, Any]:
     """What a correction can change in the statement of a conversation."""
-    context = statement.get("context", {})
-    other = [a["id"] for a in context.get("contextActivities", {}).get("other", [])]
-    return statement.get("result"), context.get("extensions"), other
+    stated_context = data.get("context", {})
+    other = [a["id"] for a in stated_context.get("contextActivities", {}).get("other", [])]
+    return data.get("result"), stated_context.get("extensions"), other
 
 
 def on_conversation_recorded(sender: Conversation, **kwargs: Any) -> None:
     """State the conversation; after a correction, void the statement it replaces and state
     it again, unless only the notes changed (which no statement carries)."""
-    session = _session(sender)
-    options = current_options()
-    statement = conversation_held(sender, options)
+    session = session_of(sender)
+    options = options_for(session)
+    held = conversation_held(sender, options)
     participant = sender.enrolment.user
     if kwargs.get("corrected"):
         standing = outbox.standing_statements(
@@ -244,7 +237,7 @@ def on_conversation_recorded(sender: Conversation, **kwargs: Any) -> None:
             [ADLVerbs.ATTENDED.iri],
             registration=sender.enrolment.registration,
         )
-        fresh = _stated(to_json(statement))
+        fresh = _stated(to_json(held))
         if [_stated(row.statement) for row in standing] == [fresh]:
             return
         corrector = kwargs.get("user") or sender.coach or participant
@@ -257,36 +250,36 @@ def on_conversation_recorded(sender: Conversation, **kwargs: Any) -> None:
                 timestamp=sender.updated_dt,
             )
             outbox.queue(session, void, event=CONVERSATION_RECORDED, actor_name=corrector.public_id)
-    outbox.queue(session, statement, event=CONVERSATION_RECORDED, actor_name=participant.public_id)
+    outbox.queue(session, held, event=CONVERSATION_RECORDED, actor_name=participant.public_id)
 
 
 def on_conversation_acknowledged(sender: Conversation, **_: Any) -> None:
-    session = _session(sender)
-    statement = conversation_acknowledged(sender, current_options())
+    session = session_of(sender)
+    acknowledged = conversation_acknowledged(sender, options_for(session))
     outbox.queue(
         session,
-        statement,
+        acknowledged,
         event=CONVERSATION_ACKNOWLEDGED,
         actor_name=sender.enrolment.user.public_id,
     )
 
 
 def on_action_agreed(sender: AgreedAction, **_: Any) -> None:
-    session = _session(sender)
-    statement = action_agreed(sender, current_options())
+    session = session_of(sender)
+    agreed = action_agreed(sender, options_for(session))
     outbox.queue(
         session,
-        statement,
+        agreed,
         event=ACTION_AGREED,
         actor_name=sender.conversation.enrolment.user.public_id,
     )
 
 
 def on_action_completed(sender: AgreedAction, **kwargs: Any) -> None:
-    session = _session(sender)
+    session = session_of(sender)
     actor = completed_by(sender, kwargs.get("user"))
-    statement = action_completed(sender, current_options(), actor)
-    outbox.queue(session, statement, event=ACTION_COMPLETED, actor_name=actor.public_id)
+    completed = action_completed(sender, options_for(session), actor)
+    outbox.queue(session, completed, event=ACTION_COMPLETED, actor_name=actor.public_id)
 
 
 RECEIVERS = (
@@ -296,5 +289,7 @@ RECEIVERS = (
     (signals.action_completed, on_action_completed),
 )
 
-for _signal, _receiver in RECEIVERS:
-    _signal.connect(_receiver, weak=False)
+
+def connect() -> None:
+    """Connect the conversation statements to their signals (safe to call again)."""
+    connect_receivers(RECEIVERS)

@@ -1,6 +1,7 @@
 """``lms xapi create-client`` and ``lms xapi deactivate-client``: Statement API credentials.
 
-The lead attaches these to the ``lms xapi`` group (``insights_lms/xapi/cli.py``).
+``insights_lms.cli`` (the web wiring) adds these to the ``lms xapi`` group, so that everything
+xAPI is under ``lms xapi``; this module has no group of its own.
 """
 
 from __future__ import annotations
@@ -10,6 +11,12 @@ from flask.cli import with_appcontext
 
 from insights_lms.db import session
 from insights_lms.lrs_api.models import XapiClientScope
+from insights_lms.lrs_api.services import (
+    XapiClientError,
+    create_client,
+    deactivate_client,
+    find_client,
+)
 
 SCOPES = {"read": XapiClientScope.READ, "read-write": XapiClientScope.READ_WRITE}
 
@@ -32,8 +39,6 @@ SCOPES = {"read": XapiClientScope.READ, "read-write": XapiClientScope.READ_WRITE
 @with_appcontext
 def create_client_command(name: str, scope: str, secret: str | None) -> None:
     """Create credentials for the Statement API; the secret is shown only this once."""
-    from insights_lms.lrs_api.services import XapiClientError, create_client
-
     try:
         client, secret = create_client(session, name, scope=SCOPES[scope], secret=secret)
     except XapiClientError as exc:
@@ -51,8 +56,6 @@ def create_client_command(name: str, scope: str, secret: str | None) -> None:
 @with_appcontext
 def deactivate_client_command(name: str) -> None:
     """Refuse a Statement API client's credentials from now on."""
-    from insights_lms.lrs_api.services import deactivate_client, find_client
-
     client = find_client(session, name)
     if client is None:
         raise click.ClickException(f"No Statement API client named {name}.")

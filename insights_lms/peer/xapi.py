@@ -1,4 +1,4 @@
-"""xAPI statements for the peer feature's domain signals (connected on import).
+"""xAPI statements for the peer feature's domain signals (connected by ``connect()``).
 
 | event                               | verb                          | object                     |
 |-------------------------------------|-------------------------------|----------------------------|
@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import Any
 
 import tincan
-from sqlalchemy.orm import Session, object_session
 
 from insights_lms import signals
 from insights_lms.peer.models import (
@@ -34,15 +33,16 @@ from insights_lms.peer.models import (
     GoldfishChallenge,
 )
 from insights_lms.xapi import outbox
-from insights_lms.xapi.options import XapiOptions, current_options
+from insights_lms.xapi.options import XapiOptions, options_for
+from insights_lms.xapi.receivers import connect_receivers, session_of
 from insights_lms.xapi.statements import (
-    _activity,
-    _context,
-    _segment,
-    _statement,
+    activity,
     agent,
     competency_activity,
+    context,
     module_activity,
+    segment,
+    statement,
 )
 from insights_lms.xapi.vocabulary import (
     ActivityStreamsActivityTypes,
@@ -64,16 +64,16 @@ STAGE_OUTCOME = "outcome-recorded"
 
 
 def challenge_iri(base_iri: str, challenge: GoldfishChallenge) -> str:
-    return f"{base_iri}peer/challenges/{_segment(challenge.public_id)}"
+    return f"{base_iri}peer/challenges/{segment(challenge.public_id)}"
 
 
 def case_study_iri(base_iri: str, study: CaseStudy) -> str:
-    return f"{base_iri}peer/case-studies/{_segment(study.public_id)}"
+    return f"{base_iri}peer/case-studies/{segment(study.public_id)}"
 
 
 def challenge_activity(challenge: GoldfishChallenge, options: XapiOptions) -> tincan.Activity:
     """The challenge as a Tin Can ``discussion``, named by its title only."""
-    return _activity(
+    return activity(
         challenge_iri(options.base_iri, challenge),
         TinCanActivityTypes.DISCUSSION,
         challenge.title,
@@ -82,7 +82,7 @@ def challenge_activity(challenge: GoldfishChallenge, options: XapiOptions) -> ti
 
 def case_study_activity(study: CaseStudy, options: XapiOptions) -> tincan.Activity:
     """The case study as an Activity Streams ``article``, named by its title only."""
-    return _activity(
+    return activity(
         case_study_iri(options.base_iri, study), ActivityStreamsActivityTypes.ARTICLE, study.title
     )
 
@@ -97,7 +97,7 @@ def _challenge_context(
     parent = []
     if challenge.cohort_module is not None:
         parent.append(module_activity(challenge.cohort_module.module, options))
-    return _context(
+    return context(
         options,
         challenge.cohort,
         registration=registration,
@@ -109,7 +109,7 @@ def _challenge_context(
 
 def challenge_posted(challenge: GoldfishChallenge, options: XapiOptions) -> tincan.Statement:
     """The problem owner posted a challenge to the cohort."""
-    return _statement(
+    return statement(
         agent(challenge.owner, options),
         ActivityStreamsVerbs.POST,
         challenge_activity(challenge, options),
@@ -125,7 +125,7 @@ def challenge_answered(
     suggestion on it (``commented``); the registration is the contributor's own enrolment."""
     verb = ADLVerbs.ASKED if contribution.kind == ContributionKind.QUESTION else ADLVerbs.COMMENTED
     challenge = contribution.challenge
-    return _statement(
+    return statement(
         agent(contribution.author, options),
         verb,
         challenge_activity(challenge, options),
@@ -140,7 +140,7 @@ def challenge_resolved(challenge: GoldfishChallenge, options: XapiOptions) -> ti
     if challenge.state == ChallengeState.OPEN:
         raise ValueError("an open challenge has not been resolved")
     recorded = challenge.state == ChallengeState.OUTCOME_RECORDED
-    return _statement(
+    return statement(
         agent(challenge.owner, options),
         ActivityStreamsVerbs.RESOLVE,
         challenge_activity(challenge, options),
@@ -157,12 +157,12 @@ def challenge_resolved(challenge: GoldfishChallenge, options: XapiOptions) -> ti
 
 def case_study_shared(study: CaseStudy, options: XapiOptions) -> tincan.Statement:
     """The author shared a case study of their practice with their cohort."""
-    return _statement(
+    return statement(
         agent(study.author, options),
         ADLVerbs.SHARED,
         case_study_activity(study, options),
         study.shared_dt,
-        context=_context(
+        context=context(
             options,
             study.cohort,
             registration=study.enrolment.registration,
@@ -174,38 +174,43 @@ def case_study_shared(study: CaseStudy, options: XapiOptions) -> tincan.Statemen
 # --- receivers ---------------------------------------------------------------------------
 
 
-def _session(sender: Any) -> Session:
-    session = object_session(sender)
-    if session is None:
-        raise RuntimeError(f"{sender!r} is not in a session: cannot record its xAPI statement")
-    return session
-
-
 def on_challenge_posted(sender: GoldfishChallenge, **_: Any) -> None:
-    statement = challenge_posted(sender, current_options())
+    session = session_of(sender)
     outbox.queue(
-        _session(sender), statement, event=CHALLENGE_POSTED, actor_name=sender.owner.public_id
+        session,
+        challenge_posted(sender, options_for(session)),
+        event=CHALLENGE_POSTED,
+        actor_name=sender.owner.public_id,
     )
 
 
 def on_challenge_answered(sender: ChallengeContribution, **_: Any) -> None:
-    statement = challenge_answered(sender, current_options())
+    session = session_of(sender)
     outbox.queue(
-        _session(sender), statement, event=CHALLENGE_ANSWERED, actor_name=sender.author.public_id
+        session,
+        challenge_answered(sender, options_for(session)),
+        event=CHALLENGE_ANSWERED,
+        actor_name=sender.author.public_id,
     )
 
 
 def on_challenge_resolved(sender: GoldfishChallenge, **_: Any) -> None:
-    statement = challenge_resolved(sender, current_options())
+    session = session_of(sender)
     outbox.queue(
-        _session(sender), statement, event=CHALLENGE_RESOLVED, actor_name=sender.owner.public_id
+        session,
+        challenge_resolved(sender, options_for(session)),
+        event=CHALLENGE_RESOLVED,
+        actor_name=sender.owner.public_id,
     )
 
 
 def on_case_study_published(sender: CaseStudy, **_: Any) -> None:
-    statement = case_study_shared(sender, current_options())
+    session = session_of(sender)
     outbox.queue(
-        _session(sender), statement, event=CASE_STUDY_SHARED, actor_name=sender.author.public_id
+        session,
+        case_study_shared(sender, options_for(session)),
+        event=CASE_STUDY_SHARED,
+        actor_name=sender.author.public_id,
     )
 
 
@@ -216,5 +221,7 @@ RECEIVERS = (
     (signals.case_study_published, on_case_study_published),
 )
 
-for _signal, _receiver in RECEIVERS:
-    _signal.connect(_receiver, weak=False)
+
+def connect() -> None:
+    """Connect the peer statements to their signals (safe to call again)."""
+    connect_receivers(RECEIVERS)

@@ -1,4 +1,4 @@
-"""xAPI statements for the ratings feature's domain signals (connected on import).
+"""xAPI statements for the ratings feature's domain signals (connected by ``connect()``).
 
 Every statement about a participant's competency level has the **participant as actor**, so an
 LRS consumer that asks "what do we know of Amina on L2.3?" finds all of it with one agent query:
@@ -21,18 +21,18 @@ from __future__ import annotations
 from typing import Any
 
 import tincan
-from sqlalchemy.orm import object_session
 
 from insights_lms.ratings.models import CompetencyRating, RatingKind
 from insights_lms.signals import rating_recorded
 from insights_lms.xapi import outbox
-from insights_lms.xapi.options import XapiOptions, current_options
+from insights_lms.xapi.options import XapiOptions, options_for
+from insights_lms.xapi.receivers import connect_receivers, session_of
 from insights_lms.xapi.statements import (
-    _context,
-    _result_extensions,
-    _statement,
     agent,
     competency_activity,
+    context,
+    result_extensions,
+    statement,
 )
 from insights_lms.xapi.vocabulary import ADLVerbs, Extensions, TLAVerbs
 
@@ -53,7 +53,7 @@ def _result(rating: CompetencyRating, options: XapiOptions) -> tincan.Result:
         score.scaled = level.value / high
     return tincan.Result(
         score=score,
-        extensions=_result_extensions(
+        extensions=result_extensions(
             options,
             {Extensions.LEVEL: {"value": level.value, "code": level.code, "title": level.title}},
         ),
@@ -70,13 +70,13 @@ def rating_statement(rating: CompetencyRating, options: XapiOptions) -> tincan.S
     if rating.kind != RatingKind.AGREED:
         verb = ADLVerbs.SCORED
         extensions = {RATER_EXTENSION: rating.kind.value}
-    return _statement(
+    return statement(
         agent(enrolment.user, options),
         verb,
         competency_activity(rating.competency, options, full=True),
         rating.rated_dt,
         result=_result(rating, options),
-        context=_context(
+        context=context(
             options,
             enrolment.cohort,
             registration=enrolment.registration,
@@ -87,13 +87,11 @@ def rating_statement(rating: CompetencyRating, options: XapiOptions) -> tincan.S
 
 
 def on_rating_recorded(sender: CompetencyRating, **_: Any) -> None:
-    session = object_session(sender)
-    if session is None:
-        raise RuntimeError(f"{sender!r} is not in a session: cannot record its xAPI statement")
-    statement = rating_statement(sender, current_options())
-    outbox.queue(
-        session, statement, event=RATING_RECORDED, actor_name=sender.enrolment.user.public_id
-    )
+    session = session_of(sender)
+    rated = rating_statement(sender, options_for(session))
+    outbox.queue(session, rated, event=RATING_RECORDED, actor_name=sender.enrolment.user.public_id)
 
 
-rating_recorded.connect(on_rating_recorded, weak=False)
+def connect() -> None:
+    """Connect the rating statement to ``rating_recorded`` (safe to call again)."""
+    connect_receivers([(rating_recorded, on_rating_recorded)])

@@ -2,7 +2,9 @@
 
 ``flush`` sends what is due once and exits (cron, or by hand); ``worker`` keeps forwarding until
 SIGTERM or Ctrl-C (several can run against PostgreSQL; on SQLite run one); ``status`` prints the
-outbox and the pause alert; ``requeue`` and ``resume`` undo what made statements stop.
+outbox and the pause alert; ``requeue`` and ``resume`` undo what made statements stop. The
+Statement API's client commands (``create-client``, ``deactivate-client``) are added to this
+group by the web wiring (``insights_lms.cli``), since they belong to ``lrs_api``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from flask.cli import with_appcontext
 
 from insights_lms.config import ConfigError, load_settings
 from insights_lms.db import session
+from insights_lms.state import get_state
 from insights_lms.xapi import services
 from insights_lms.xapi.forwarder import Forwarder, ForwarderConfig, PassReport, run_worker
 from insights_lms.xapi.models import XapiStatementStatus
@@ -49,8 +52,6 @@ def forwarder_config() -> ForwarderConfig:
 
 
 def _forwarder(config: ForwarderConfig) -> Forwarder:
-    from insights_lms.state import get_state
-
     return Forwarder(get_state().db.engine, config)
 
 
@@ -87,8 +88,6 @@ def worker_command() -> None:
     is handed back) before the worker exits; a second signal stops at once, and the claimed
     batch is sent again by the next worker once its lease runs out.
     """
-    from insights_lms.state import get_state
-
     config = forwarder_config()
     _log_to_stderr()
     forwarder = _forwarder(config)
@@ -232,15 +231,3 @@ def resume_command() -> None:
         raise click.ClickException(str(exc)) from None
     session.commit()
     click.echo("Sending to the LRS resumes with the next pass of a worker (or `lms xapi flush`).")
-
-
-def _add_client_commands() -> None:
-    # Statement API clients live with the API (``insights_lms.lrs_api``); their commands sit in
-    # this group so that everything xAPI is under ``lms xapi``.
-    from insights_lms.lrs_api.cli import create_client_command, deactivate_client_command
-
-    xapi_cli.add_command(create_client_command)
-    xapi_cli.add_command(deactivate_client_command)
-
-
-_add_client_commands()

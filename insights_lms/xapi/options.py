@@ -1,31 +1,32 @@
 """What statements depend on from the configuration: the base IRI, how actors are identified,
 and where an evidence file can be downloaded.
 
-Services run inside an app context (requests, CLI commands) and without one (unit tests that use
-a plain session). Both must record statements, so outside an app context the settings come from
-the environment (``load_settings()``) instead of being skipped.
+The library reads no configuration itself. A receiver asks :func:`options_for` with the
+session of its event; the options are the ones given to that session (``session.info``, for a
+script or a test that builds its own), else the ones of the registered source. The web wiring
+(``insights_lms.extension``) registers the source when it is mounted: the current app's
+settings inside an app context, the environment's outside one.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from flask import current_app, has_app_context
-from werkzeug.routing import BuildError
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError, Map
 
-from insights_lms.config import PREFIX, Settings, load_settings
+from insights_lms.config import Settings
 
 ActorIdentifier = Literal["account", "mbox", "mbox_sha1sum"]
 #: The values of ``INSIGHTS_XAPI_ACTOR_IDENTIFIER``; ``account`` keeps every email in the app.
 ACTOR_IDENTIFIERS: tuple[ActorIdentifier, ...] = ("account", "mbox", "mbox_sha1sum")
 DEFAULT_ACTOR_IDENTIFIER: ActorIdentifier = "account"
 CONFIG_KEY = "INSIGHTS_XAPI_ACTOR_IDENTIFIER"
-DOWNLOAD_ENDPOINT = "lms.evidence.download"
+#: The key of :class:`XapiOptions` given to one session in ``session.info``.
+SESSION_KEY = "insights_lms.xapi_options"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,22 @@ class XapiOptions:
     base_iri: str
     file_url: Callable[[str], str]
     actor_identifier: ActorIdentifier = DEFAULT_ACTOR_IDENTIFIER
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        file_url: Callable[[str], str] | None = None,
+        identifier: Any = None,
+    ) -> XapiOptions:
+        """The options of ``settings``; files under the site's root unless ``file_url`` is
+        given; ``identifier`` (a Flask config value) wins over the settings' own."""
+        root = settings.base_url or settings.xapi_base_iri
+        chosen = identifier if identifier is not None else settings.xapi_actor_identifier
+        return cls(
+            settings.xapi_base_iri, file_url or plain_file_url(root), actor_identifier(chosen)
+        )
 
 
 def actor_identifier(value: Any) -> ActorIdentifier:
@@ -56,53 +73,48 @@ def plain_file_url(root: str) -> Callable[[str], str]:
     return build
 
 
-def _app_file_url(root: str) -> Callable[[str], str]:
-    """Download URLs built by the app's own routes, so a URL prefix is respected."""
+def routed_file_url(url_map: Map, root: str, endpoint: str) -> Callable[[str], str]:
+    """Download URLs built by an app's own routes (``endpoint`` with ``public_id``), so that a
+    URL prefix is respected; :func:`plain_file_url` when the endpoint is not mounted."""
     parts = urlsplit(root)
-    adapter = current_app.url_map.bind(
+    adapter = url_map.bind(
         parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
     )
     fallback = plain_file_url(root)
 
     def build(public_id: str) -> str:
         try:
-            return str(
-                adapter.build(DOWNLOAD_ENDPOINT, {"public_id": public_id}, force_external=True)
-            )
+            return str(adapter.build(endpoint, {"public_id": public_id}, force_external=True))
         except BuildError:  # the evidence feature is not mounted on this app
             return fallback(public_id)
 
     return build
 
 
-def current_options() -> XapiOptions:
-    """The options of the current app, or from the environment outside an app context."""
-    if has_app_context() and "insights_lms" in current_app.extensions:
-        from insights_lms.state import settings
-
-        conf = settings()
-        identifier = current_app.config.get(CONFIG_KEY, _settings_identifier(conf))
-        root = conf.base_url or conf.xapi_base_iri
-        return XapiOptions(conf.xapi_base_iri, _app_file_url(root), actor_identifier(identifier))
-    conf = _environment_settings()
-    root = conf.base_url or conf.xapi_base_iri
-    return XapiOptions(
-        conf.xapi_base_iri, plain_file_url(root), actor_identifier(_settings_identifier(conf))
-    )
+#: Where the options of a session come from when it was given none: ``source(session)``.
+OptionsSource = Callable[[Session], XapiOptions]
+_source: list[OptionsSource] = []  # at most one: the web wiring's
 
 
-def _environment_settings() -> Settings:
-    """``load_settings()``, read again only when an ``INSIGHTS_*`` variable changes (reading
-    and validating them costs more than building a statement)."""
-    return _settings_for(tuple(sorted(i for i in os.environ.items() if i[0].startswith(PREFIX))))
+def provide_options(source: OptionsSource) -> None:
+    """Register where sessions get their options (the web wiring does when it is mounted, for
+    every app: registering again replaces the source)."""
+    _source[:] = [source]
 
 
-@lru_cache(maxsize=8)
-def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
-    return load_settings()
+def give_options(session: Session, options: XapiOptions) -> None:
+    """Build the statements of ``session`` with ``options`` (scripts, tests)."""
+    session.info[SESSION_KEY] = options
 
 
-def _settings_identifier(conf: Settings) -> Any:
-    # Read from the settings once ``xapi_actor_identifier`` is one of them (an environment
-    # variable then works too); the Flask config key wins inside an app.
-    return getattr(conf, "xapi_actor_identifier", DEFAULT_ACTOR_IDENTIFIER)
+def options_for(session: Session) -> XapiOptions:
+    """The options for a statement about an event in ``session``."""
+    given = session.info.get(SESSION_KEY)
+    if isinstance(given, XapiOptions):
+        return given
+    if not _source:
+        raise RuntimeError(
+            "No xAPI options: mount InsightsLMS on an app, or give the session its options "
+            "with insights_lms.xapi.options.give_options()"
+        )
+    return _source[0](session)

@@ -1,4 +1,10 @@
-"""Statements for the domain events, built with the ``tincan`` models.
+"""The public building blocks of statements, on the ``tincan`` models; features build theirs.
+
+Each feature keeps the statements of its own events in ``insights_lms/<feature>/xapi.py``,
+built from these: :func:`agent`, :func:`activity` and the programme's activities (programme,
+module, task, cohort, competency), :func:`context`, :func:`result_extensions`,
+:func:`statement`, :func:`voiding`. This module imports no feature (the model names below are
+for type checking only).
 
 Every statement gets a fresh UUID4 ``id`` when its event happens (so a resend is idempotent), a
 timezone-aware UTC ``timestamp`` to the millisecond, and no ``version`` (the LRS sets it).
@@ -22,64 +28,51 @@ from insights_lms.xapi.options import XapiOptions
 from insights_lms.xapi.vocabulary import (
     LANGUAGE,
     ActivityStreamsActivityTypes,
-    ActivityStreamsVerbs,
     ActivityTypeTerm,
     ADLActivityTypes,
     ADLVerbs,
     Extensions,
-    TinCanAttachmentUsage,
-    TinCanVerbs,
     TLAActivityTypes,
     VerbTerm,
 )
 
 if TYPE_CHECKING:
-    from insights_lms.assessment.models import SelfRating
-    from insights_lms.attendance.models import Attendance, ModuleCompletion
     from insights_lms.auth.models import User
-    from insights_lms.coaching.models import EvidenceReview
     from insights_lms.cohorts.models import Cohort
     from insights_lms.competencies.models import Competency
-    from insights_lms.evidence.models import Evidence, EvidenceFile
     from insights_lms.programmes.models import Module, PracticalTask, Programme
-    from insights_lms.tasks.models import TaskResponse
 
 PLATFORM = "Insights LMS"
-REVIEWED = TinCanVerbs.REVIEWED
 _KEY_ORDER = ("id", "actor", "verb", "object", "result", "context", "timestamp", "attachments")
 
 
 # --- identifiers -------------------------------------------------------------------------
 
 
-def _segment(code: str) -> str:
+def segment(code: str) -> str:
     """A content code as one IRI path segment (codes are short slugs; quote anything else)."""
     return quote(code, safe="-._~")
 
 
 def programme_iri(base_iri: str, programme: Programme) -> str:
-    return f"{base_iri}programmes/{_segment(programme.code)}"
+    return f"{base_iri}programmes/{segment(programme.code)}"
 
 
 def module_iri(base_iri: str, module: Module) -> str:
-    return f"{programme_iri(base_iri, module.programme)}/modules/{_segment(module.code)}"
+    return f"{programme_iri(base_iri, module.programme)}/modules/{segment(module.code)}"
 
 
 def task_iri(base_iri: str, task: PracticalTask) -> str:
-    return f"{programme_iri(base_iri, task.programme)}/tasks/{_segment(task.code)}"
+    return f"{programme_iri(base_iri, task.programme)}/tasks/{segment(task.code)}"
 
 
 def cohort_iri(base_iri: str, cohort: Cohort) -> str:
-    return f"{base_iri}cohorts/{_segment(cohort.code)}"
+    return f"{base_iri}cohorts/{segment(cohort.code)}"
 
 
 def competency_iri(base_iri: str, competency: Competency) -> str:
-    framework = _segment(competency.framework.code)
-    return f"{base_iri}competencies/{framework}/{_segment(competency.code)}"
-
-
-def evidence_iri(base_iri: str, evidence: Evidence) -> str:
-    return f"{base_iri}evidence/{_segment(evidence.public_id)}"
+    framework = segment(competency.framework.code)
+    return f"{base_iri}competencies/{framework}/{segment(competency.code)}"
 
 
 def agent(user: User, options: XapiOptions) -> tincan.Agent:
@@ -97,12 +90,14 @@ def agent(user: User, options: XapiOptions) -> tincan.Agent:
 
 
 def language_map(text: str) -> tincan.LanguageMap:
+    """``text`` in the profile's language (``en-GB``)."""
     return tincan.LanguageMap({LANGUAGE: text})
 
 
-def _activity(
+def activity(
     iri: str, kind: ActivityTypeTerm, name: str, description: str | None = None
 ) -> tincan.Activity:
+    """An activity of type ``kind`` at ``iri``; a blank description is left out."""
     definition = tincan.ActivityDefinition(type=kind.iri, name=language_map(name))
     if description and description.strip():
         definition.description = language_map(description.strip())
@@ -110,20 +105,20 @@ def _activity(
 
 
 def programme_activity(programme: Programme, options: XapiOptions) -> tincan.Activity:
-    return _activity(
+    return activity(
         programme_iri(options.base_iri, programme), ADLActivityTypes.COURSE, programme.title
     )
 
 
 def cohort_activity(cohort: Cohort, options: XapiOptions) -> tincan.Activity:
-    return _activity(
+    return activity(
         cohort_iri(options.base_iri, cohort), ActivityStreamsActivityTypes.GROUP, cohort.title
     )
 
 
 def module_activity(module: Module, options: XapiOptions, *, full: bool = False) -> tincan.Activity:
     description = (module.summary or module.theme) if full else None
-    return _activity(
+    return activity(
         module_iri(options.base_iri, module), ADLActivityTypes.MODULE, module.title, description
     )
 
@@ -131,7 +126,7 @@ def module_activity(module: Module, options: XapiOptions, *, full: bool = False)
 def task_activity(
     task: PracticalTask, options: XapiOptions, *, full: bool = False
 ) -> tincan.Activity:
-    return _activity(
+    return activity(
         task_iri(options.base_iri, task),
         ADLActivityTypes.PERFORMANCE,
         task.title,
@@ -142,20 +137,11 @@ def task_activity(
 def competency_activity(
     competency: Competency, options: XapiOptions, *, full: bool = False
 ) -> tincan.Activity:
-    return _activity(
+    return activity(
         competency_iri(options.base_iri, competency),
         TLAActivityTypes.COMPETENCY,
         f"{competency.code} {competency.title}",
         competency.description if full else None,
-    )
-
-
-def evidence_activity(evidence: Evidence, options: XapiOptions) -> tincan.Activity:
-    return _activity(
-        evidence_iri(options.base_iri, evidence),
-        ActivityStreamsActivityTypes.ARTICLE,
-        evidence.title,
-        evidence.narrative,
     )
 
 
@@ -172,7 +158,7 @@ def utc_millis(value: dt.datetime | None) -> dt.datetime:
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
-def _context(
+def context(
     options: XapiOptions,
     cohort: Cohort,
     *,
@@ -182,7 +168,8 @@ def _context(
     instructor: tincan.Agent | None = None,
     extensions: dict[str, Any] | None = None,
 ) -> tincan.Context:
-    """Registration, parent, grouping (cohort and programme), other (competencies), platform."""
+    """Registration, parent, grouping (cohort and programme), other (competencies), platform;
+    ``extensions`` by short name (under the base IRI, see ``Extensions``)."""
     activities = tincan.ContextActivities(
         grouping=[cohort_activity(cohort, options), programme_activity(cohort.programme, options)]
     )
@@ -191,7 +178,7 @@ def _context(
     others = list(other)
     if others:
         activities.other = others
-    context = tincan.Context(
+    built = tincan.Context(
         registration=uuid.UUID(registration) if registration else None,
         context_activities=activities,
         platform=PLATFORM,
@@ -199,19 +186,20 @@ def _context(
         instructor=instructor,
     )
     if extensions:
-        context.extensions = tincan.Extensions(
+        built.extensions = tincan.Extensions(
             {Extensions.iri(options.base_iri, key): value for key, value in extensions.items()}
         )
-    return context
+    return built
 
 
-def _result_extensions(options: XapiOptions, values: dict[str, Any]) -> tincan.Extensions:
+def result_extensions(options: XapiOptions, values: dict[str, Any]) -> tincan.Extensions:
+    """Result extensions by short name, under the base IRI (as :func:`context`'s)."""
     return tincan.Extensions(
         {Extensions.iri(options.base_iri, key): value for key, value in values.items()}
     )
 
 
-def _statement(
+def statement(
     actor: tincan.Agent,
     verb: VerbTerm,
     obj: tincan.Activity | tincan.StatementRef,
@@ -221,7 +209,8 @@ def _statement(
     result: tincan.Result | None = None,
     attachments: list[tincan.Attachment] | None = None,
 ) -> tincan.Statement:
-    statement = tincan.Statement(
+    """A new statement: a fresh UUID4 id, the timestamp in UTC to the millisecond, no version."""
+    built = tincan.Statement(
         id=uuid.uuid4(),
         actor=actor,
         verb=verb.as_tincan(),
@@ -232,8 +221,8 @@ def _statement(
         attachments=attachments or None,
     )
     # tincan writes "version": "1.0.3" otherwise; a statement's producer should not set it.
-    statement.version = None
-    return statement
+    built.version = None
+    return built
 
 
 def to_json(statement: tincan.Statement) -> dict[str, Any]:
@@ -252,122 +241,7 @@ def object_id(statement: tincan.Statement) -> str:
     return str(statement.object.id)
 
 
-# --- one builder per event ---------------------------------------------------------------
-
-
-def module_completed(
-    completion: ModuleCompletion, registration: str | None, options: XapiOptions
-) -> tincan.Statement:
-    """The participant completed a module; their reflection is the response."""
-    cohort_module = completion.cohort_module
-    module = cohort_module.module
-    reflection = (
-        f"What I learned:\n{completion.learned}\n\n"
-        f"What I will trial back in school:\n{completion.will_trial}"
-    )
-    return _statement(
-        agent(completion.participant, options),
-        ADLVerbs.COMPLETED,
-        module_activity(module, options, full=True),
-        completion.completed_dt,
-        result=tincan.Result(completion=True, response=reflection),
-        context=_context(
-            options,
-            cohort_module.cohort,
-            registration=registration,
-            other=[competency_activity(c, options) for c in module.competencies],
-        ),
-    )
-
-
-def attended(
-    attendance: Attendance, registration: str | None, options: XapiOptions
-) -> tincan.Statement:
-    """The participant was at a module session (present or late); the recorder is instructor."""
-    cohort_module = attendance.cohort_module
-    module = cohort_module.module
-    recorder = attendance.recorded_by
-    return _statement(
-        agent(attendance.participant, options),
-        ADLVerbs.ATTENDED,
-        module_activity(module, options, full=True),
-        cohort_module.starts_at,
-        context=_context(
-            options,
-            cohort_module.cohort,
-            registration=registration,
-            other=[competency_activity(c, options) for c in module.competencies],
-            instructor=agent(recorder, options) if recorder is not None else None,
-            extensions={Extensions.ATTENDANCE_STATUS: attendance.status.value},
-        ),
-    )
-
-
-def task_submitted(response: TaskResponse, options: XapiOptions) -> tincan.Statement:
-    """The participant submitted their response to a practical task."""
-    window = response.cohort_task
-    task = window.task
-    extensions: dict[str, Any] = {}
-    if response.evidence:
-        extensions[Extensions.EVIDENCE] = [
-            evidence_iri(options.base_iri, e) for e in response.evidence
-        ]
-    result = tincan.Result(completion=True, response=response.response)
-    if extensions:
-        result.extensions = _result_extensions(options, extensions)
-    return _statement(
-        agent(response.enrolment.user, options),
-        ActivityStreamsVerbs.SUBMIT,
-        task_activity(task, options, full=True),
-        response.submitted_dt,
-        result=result,
-        context=_context(
-            options,
-            window.cohort,
-            registration=response.enrolment.registration,
-            parent=[module_activity(task.after_module, options)],
-            other=[competency_activity(c, options) for c in task.competencies],
-        ),
-    )
-
-
-def file_attachment(stored: EvidenceFile, options: XapiOptions) -> tincan.Attachment:
-    """A file's metadata; the bytes stay in the app behind an authenticated download."""
-    return tincan.Attachment(
-        usage_type=TinCanAttachmentUsage.SUPPORTING_MEDIA,
-        display=language_map(stored.original_name),
-        content_type=stored.mimetype,
-        length=stored.size,
-        sha2=stored.sha256,
-        fileurl=options.file_url(stored.public_id),
-    )
-
-
-def evidence_described(
-    evidence: Evidence, verb: VerbTerm, options: XapiOptions, timestamp: dt.datetime | None
-) -> tincan.Statement:
-    """The evidence as it is now (``create`` for new or restored, ``update`` for edited)."""
-    parent: list[tincan.Activity] = []
-    if evidence.module is not None:
-        parent.append(module_activity(evidence.module, options))
-    if evidence.cohort_task is not None:
-        parent.append(task_activity(evidence.cohort_task.task, options))
-    enrolment = evidence.enrolment
-    return _statement(
-        agent(evidence.owner, options),
-        verb,
-        evidence_activity(evidence, options),
-        timestamp,
-        context=_context(
-            options,
-            enrolment.cohort,
-            registration=enrolment.registration,
-            parent=parent,
-            other=[competency_activity(c, options) for c in evidence.competencies],
-            extensions={Extensions.OCCURRED_ON: evidence.occurred_on.isoformat()},
-        ),
-        attachments=[file_attachment(f, options) for f in evidence.files],
-    )
+# --- voiding ------------------------------------------------------------------------------
 
 
 def voiding(
@@ -379,73 +253,11 @@ def voiding(
     timestamp: dt.datetime | None,
 ) -> tincan.Statement:
     """Void an earlier statement (no platform: the object is not an Activity)."""
-    context = None
-    if registration:
-        context = tincan.Context(registration=uuid.UUID(registration))
-    return _statement(
+    registered = tincan.Context(registration=uuid.UUID(registration)) if registration else None
+    return statement(
         agent(actor, options),
         ADLVerbs.VOIDED,
         tincan.StatementRef(id=uuid.UUID(statement_id)),
         timestamp,
-        context=context,
-    )
-
-
-def self_assessed(rating: SelfRating, options: XapiOptions) -> tincan.Statement:
-    """The participant rated themselves on one competency: the level is the score."""
-    enrolment = rating.enrolment
-    level = rating.level
-    values = [lv.value for lv in level.scale.levels]
-    low, high = min(values), max(values)
-    score = tincan.Score(raw=level.value, min=low, max=high)
-    if high > 0 and 0 <= level.value <= high:
-        score.scaled = level.value / high
-    result = tincan.Result(
-        score=score,
-        extensions=_result_extensions(
-            options,
-            {Extensions.LEVEL: {"value": level.value, "code": level.code, "title": level.title}},
-        ),
-    )
-    if rating.comment.strip():
-        result.response = rating.comment.strip()
-    parent = [module_activity(rating.module, options)] if rating.module is not None else []
-    return _statement(
-        agent(enrolment.user, options),
-        ADLVerbs.SCORED,
-        competency_activity(rating.competency, options, full=True),
-        rating.rated_dt,
-        result=result,
-        context=_context(
-            options,
-            enrolment.cohort,
-            registration=enrolment.registration,
-            parent=parent,
-            extensions={Extensions.OCCASION: rating.occasion.value},
-        ),
-    )
-
-
-def evidence_reviewed(review: EvidenceReview, options: XapiOptions) -> tincan.Statement:
-    """A coach or facilitator reviewed a participant's evidence: ``success`` is whether it was
-    accepted, the comment is the response; the registration is the participant's enrolment."""
-    evidence = review.evidence
-    enrolment = evidence.enrolment
-    if review.reviewer is None:
-        raise ValueError("a review whose reviewer is gone cannot be described")
-    result = tincan.Result(success=review.is_accepted)
-    if review.comment.strip():
-        result.response = review.comment.strip()
-    return _statement(
-        agent(review.reviewer, options),
-        REVIEWED,
-        evidence_activity(evidence, options),
-        review.reviewed_dt,
-        result=result,
-        context=_context(
-            options,
-            enrolment.cohort,
-            registration=enrolment.registration,
-            other=[competency_activity(c, options) for c in evidence.competencies],
-        ),
+        context=registered,
     )

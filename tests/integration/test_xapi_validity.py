@@ -11,7 +11,7 @@ in the outbox is validated, both as it is sent to the LRS and as the Statement A
 and every timestamp must carry a time zone and milliseconds (Ralph accepts one without).
 
 The statement types are the ``event`` names: every event a feature's xAPI module declares
-(``insights_lms/xapi/listeners.py`` and each ``insights_lms/<feature>/xapi.py``, as
+(each ``insights_lms/<feature>/xapi.py``, as
 ``NAME = "thing.happened"``) must appear in the demo's statements, so that a new feature's
 statements are validated here as soon as the demo makes them.
 """
@@ -58,8 +58,8 @@ EVENT_NAME = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 
 
 def xapi_modules() -> list[ModuleType]:
-    """The core listeners and every feature's ``xapi`` module."""
-    modules = [importlib.import_module("insights_lms.xapi.listeners")]
+    """Every feature's ``xapi`` module."""
+    modules: list[ModuleType] = []
     for info in pkgutil.iter_modules(insights_lms.__path__):
         if info.ispkg and (Path(insights_lms.__path__[0]) / info.name / "xapi.py").exists():
             modules.append(importlib.import_module(f"insights_lms.{info.name}.xapi"))

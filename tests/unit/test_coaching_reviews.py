@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
-import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the domain signals
 from insights_lms import signals
 from insights_lms.coaching.services import coachee_overview
 from insights_lms.competencies.models import Competency

@@ -9,7 +9,6 @@ import random
 import pytest
 import sqlalchemy as sa
 
-import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the domain signals
 from insights_lms import signals
 from insights_lms.auth.models import User
 from insights_lms.cohorts import services as cohorts

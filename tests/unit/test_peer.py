@@ -15,7 +15,6 @@ import pytest
 import sqlalchemy as sa
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
-import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the domain signals
 from insights_lms import signals
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.cohorts.services import enrol

@@ -13,7 +13,6 @@ import pytest
 import sqlalchemy as sa
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
-import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the domain signals
 from insights_lms import signals
 from insights_lms.assessment.models import AssessmentOccasion
 from insights_lms.assessment.services import record_self_assessment

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the domain signals
 from insights_lms.assessment.models import AssessmentOccasion
 from insights_lms.assessment.services import record_self_assessment
 from insights_lms.attendance.models import AttendanceStatus
@@ -26,10 +25,10 @@ from insights_lms.evidence.services import (
     restore_evidence,
     update_evidence,
 )
+from insights_lms.evidence.xapi import EVIDENCE_VERBS
 from insights_lms.storage import FilesystemStorage, Uploads
 from insights_lms.tasks.services import save_response
 from insights_lms.xapi import outbox
-from insights_lms.xapi.listeners import EVIDENCE_VERBS
 from insights_lms.xapi.models import XapiStatement, XapiStatementStatus
 from tests.factories import find_user as user
 from tests.factories import participant_enrolment as enrolment_of

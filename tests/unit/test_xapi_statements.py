@@ -19,7 +19,6 @@ import pytest
 import sqlalchemy as sa
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
-import insights_lms.xapi.listeners  # noqa: F401 - connects the outbox to the domain signals
 from insights_lms.assessment.models import AssessmentOccasion
 from insights_lms.assessment.services import record_self_assessment
 from insights_lms.attendance.models import AttendanceStatus
@@ -27,6 +26,7 @@ from insights_lms.attendance.services import complete_module, record_attendance
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, CohortModule
 from insights_lms.competencies.models import Competency
+from insights_lms.evidence import xapi as evidence_xapi
 from insights_lms.evidence.models import Evidence, EvidenceFile
 from insights_lms.evidence.services import (
     EvidenceInput,
@@ -376,7 +376,7 @@ def test_actors_can_be_identified_by_mbox_or_its_hash_when_configured(db, demo):
     for kind in ("account", "mbox", "mbox_sha1sum"):
         options = XapiOptions(BASE, plain_file_url(BASE), actor_identifier(kind))
         statement = statements.to_json(
-            statements.evidence_described(evidence, ActivityStreamsVerbs.CREATE, options, None)
+            evidence_xapi.evidence_described(evidence, ActivityStreamsVerbs.CREATE, options, None)
         )
         BaseXapiStatement.model_validate(statement)
         by_kind[kind] = statement["actor"]
