@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 import insights_lms.models  # noqa: F401  (every model: Base.metadata is complete)
 from insights_lms import resources, web
+from insights_lms.auth.models import User
 from insights_lms.auth.views import load_user
 from insights_lms.cli import lms_cli
 from insights_lms.cohorts.models import CoachAssignment, Enrolment
@@ -157,7 +158,7 @@ def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
     return load_settings()
 
 
-def _may_see_xapi_status(user: Any) -> bool:
+def _may_see_xapi_status(user: User) -> bool:
     """Administrators and the facilitators of any cohort see the forwarding status page."""
     if user.is_admin:
         return True
