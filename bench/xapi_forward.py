@@ -51,11 +51,12 @@ from insights_lms import create_app, resources, signals  # noqa: E402
 from insights_lms.content.loader import load_content_dirs  # noqa: E402
 from insights_lms.db import Base, utcnow  # noqa: E402
 from insights_lms.demo import build_demo  # noqa: E402
+from insights_lms.evidence import xapi as evidence_xapi  # noqa: E402
 from insights_lms.state import get_state  # noqa: E402
-from insights_lms.xapi import listeners, outbox, statements  # noqa: E402
+from insights_lms.xapi import outbox  # noqa: E402
 from insights_lms.xapi.forwarder import Forwarder, ForwarderConfig  # noqa: E402
 from insights_lms.xapi.models import XapiStatement, XapiStatementStatus  # noqa: E402
-from insights_lms.xapi.options import current_options  # noqa: E402
+from insights_lms.xapi.options import options_for  # noqa: E402
 from insights_lms.xapi.vocabulary import ActivityStreamsVerbs  # noqa: E402
 from tests.lrs import WRITER, FaultProxy, TestLRS, basic, start_lrs  # noqa: E402
 
@@ -265,7 +266,7 @@ def time_evidence(app: Flask, times: int) -> tuple[list[float], list[float]]:
         for i in range(2 * times + warm_up):
             receiver = i % 2 == 0
             if not receiver:
-                signals.evidence_created.disconnect(listeners.on_evidence_created)
+                signals.evidence_created.disconnect(evidence_xapi.on_evidence_created)
             try:
                 data = EvidenceInput(
                     f"Bench evidence {i}", dt.date(2026, 11, 2), "What staff told us.", ids
@@ -283,7 +284,7 @@ def time_evidence(app: Flask, times: int) -> tuple[list[float], list[float]]:
                 took = time.perf_counter() - t0
             finally:
                 if not receiver:
-                    signals.evidence_created.connect(listeners.on_evidence_created, weak=False)
+                    signals.evidence_created.connect(evidence_xapi.on_evidence_created, weak=False)
             if i >= warm_up:
                 samples[receiver].append(took)
     return samples[True], samples[False]
@@ -299,8 +300,8 @@ def time_build_and_queue(app: Flask, times: int) -> list[float]:
         assert evidence is not None
         for _ in range(times):
             t0 = time.perf_counter()
-            statement = statements.evidence_described(
-                evidence, ActivityStreamsVerbs.CREATE, current_options(), evidence.created_dt
+            statement = evidence_xapi.evidence_described(
+                evidence, ActivityStreamsVerbs.CREATE, options_for(session), evidence.created_dt
             )
             outbox.queue(session, statement, event="bench", actor_name=None)
             samples.append(time.perf_counter() - t0)
