@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from insights_lms.evidence.forms import CheckboxesField
 from insights_lms.peer.models import ContributionKind
-from insights_lms.peer.services import MAX_CONTRIBUTION, MAX_TEXT, MAX_TITLE
+from insights_lms.peer.validation import MAX_CONTRIBUTION, MAX_TEXT, MAX_TITLE
 
 MARKDOWN = "You can use Markdown: **bold**, *italic*, lists with - and links."
 

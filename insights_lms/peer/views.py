@@ -19,7 +19,9 @@ from werkzeug.wrappers import Response
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
-from insights_lms.peer import services
+from insights_lms.peer import access, case_studies, challenges
+from insights_lms.peer.case_studies import CaseStudyInput
+from insights_lms.peer.challenges import ChallengeInput
 from insights_lms.peer.forms import (
     AnswerForm,
     CaseStudyForm,
@@ -30,7 +32,7 @@ from insights_lms.peer.forms import (
     OutcomeForm,
 )
 from insights_lms.peer.models import CaseStudy, ChallengeContribution, GoldfishChallenge
-from insights_lms.peer.services import CaseStudyInput, ChallengeInput, PeerError
+from insights_lms.peer.validation import PeerError
 from insights_lms.timeutil import format_local
 from insights_lms.web import attach_error, signed_in_user
 
@@ -59,11 +61,11 @@ def _status() -> int:
 
 
 def _cohort_or_404(code: str) -> Cohort:
-    return services.cohort_for_member(session, code, signed_in_user()) or abort(404)
+    return access.cohort_for_member(session, code, signed_in_user()) or abort(404)
 
 
 def _challenge_or_404(public_id: str) -> GoldfishChallenge:
-    found = services.challenge_for_viewer(session, public_id, signed_in_user())
+    found = access.challenge_for_viewer(session, public_id, signed_in_user())
     return found or abort(404)
 
 
@@ -75,7 +77,7 @@ def _owned_challenge(public_id: str) -> GoldfishChallenge:
 
 
 def _case_study_or_404(public_id: str) -> CaseStudy:
-    found = services.case_study_for_viewer(session, public_id, signed_in_user())
+    found = access.case_study_for_viewer(session, public_id, signed_in_user())
     return found or abort(404)
 
 
@@ -87,7 +89,7 @@ def _authored_case_study(public_id: str) -> CaseStudy:
 
 
 def _participant_in(cohort: Cohort) -> Enrolment:
-    enrolment = services.participant_enrolment(session, signed_in_user(), cohort)
+    enrolment = access.participant_enrolment(session, signed_in_user(), cohort)
     if enrolment is None:
         abort(403)
     return enrolment
@@ -106,15 +108,15 @@ def index() -> str:
         enrolment = next((e for e in enrolments if e.cohort.code == request.args["cohort"]), None)
         if enrolment is None:
             abort(404)
-    cohorts = services.member_cohorts(session, user)
+    cohorts = access.member_cohorts(session, user)
     if enrolment is not None:
-        contributions = services.contributions_of(session, enrolment)
+        contributions = challenges.contributions_of(session, enrolment)
     else:  # a coach's or facilitator's own contributions, in every cohort they belong to
         contributions = [
             c
             for cohort in cohorts
-            if (staff := services.member_enrolment(session, user, cohort)) is not None
-            for c in services.contributions_of(session, staff)
+            if (staff := access.member_enrolment(session, user, cohort)) is not None
+            for c in challenges.contributions_of(session, staff)
         ]
     programmes = {c.programme.code: c.programme for c in cohorts}
     return render_template(
@@ -122,9 +124,9 @@ def index() -> str:
         enrolment=enrolment,
         cohorts=cohorts,
         programmes=list(programmes.values()),
-        challenges=services.challenges_owned(session, enrolment) if enrolment else [],
+        challenges=challenges.challenges_owned(session, enrolment) if enrolment else [],
         contributions=contributions,
-        case_studies=services.case_studies_by(session, enrolment) if enrolment else [],
+        case_studies=case_studies.case_studies_by(session, enrolment) if enrolment else [],
     )
 
 
@@ -133,14 +135,16 @@ def index() -> str:
 def cohort(code: str) -> str:
     found = _cohort_or_404(code)
     user = signed_in_user()
-    mine = services.participant_enrolment(session, user, found)
-    drafts = [s for s in services.case_studies_by(session, mine) if not s.is_shared] if mine else []
+    mine = access.participant_enrolment(session, user, found)
+    drafts = (
+        [s for s in case_studies.case_studies_by(session, mine) if not s.is_shared] if mine else []
+    )
     return render_template(
         "lms/peer/cohort.html",
         cohort=found,
         is_participant=mine is not None,
-        challenges=services.challenges_of_cohort(session, found),
-        case_studies=services.shared_case_studies(session, found),
+        challenges=challenges.challenges_of_cohort(session, found),
+        case_studies=case_studies.shared_case_studies(session, found),
         drafts=drafts,
     )
 
@@ -148,11 +152,11 @@ def cohort(code: str) -> str:
 @bp.get("/programmes/<code>/featured")
 @login_required
 def featured(code: str) -> str:
-    programme = services.programme_for_viewer(session, code, signed_in_user()) or abort(404)
+    programme = access.programme_for_viewer(session, code, signed_in_user()) or abort(404)
     return render_template(
         "lms/peer/featured.html",
         programme=programme,
-        case_studies=services.featured_case_studies(session, programme),
+        case_studies=case_studies.featured_case_studies(session, programme),
     )
 
 
@@ -165,7 +169,7 @@ def _fill_challenge_choices(form: ChallengeForm, cohort: Cohort) -> None:
         (c.id, f"{c.code} {c.title}") for c in programme.framework.competencies
     ]
     choices = [("", "No module session")]
-    for choice in services.session_choices(cohort):
+    for choice in challenges.session_choices(cohort):
         cm = choice.cohort_module
         label = f"{cm.module.title}, {format_local(cm.starts_at, programme.time_zone, '%-d %b %Y')}"
         if choice.goldfish_bowls:
@@ -194,7 +198,7 @@ def new_challenge(code: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         challenge = _run(
             form,
-            lambda: services.post_challenge(
+            lambda: challenges.post_challenge(
                 session, enrolment=enrolment, user=signed_in_user(), data=_challenge_input(form)
             ),
         )
@@ -225,7 +229,7 @@ def edit_challenge(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         saved = _run(
             form,
-            lambda: services.update_challenge(
+            lambda: challenges.update_challenge(
                 session, challenge, user=signed_in_user(), data=_challenge_input(form)
             ),
         )
@@ -259,7 +263,7 @@ def _render_challenge(
                 answer_forms[question.id] = AnswerForm(
                     formdata=None, data={"answer": question.answer}
                 )
-    if contribution_form is None and services.can_contribute(session, user, challenge):
+    if contribution_form is None and access.can_contribute(session, user, challenge):
         contribution_form = ContributionForm(formdata=None)
     return render_template(
         "lms/peer/challenge.html",
@@ -286,7 +290,7 @@ def contribute(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         added = _run(
             form,
-            lambda: services.add_contribution(
+            lambda: challenges.add_contribution(
                 session,
                 challenge,
                 user=signed_in_user(),
@@ -301,7 +305,7 @@ def contribute(public_id: str) -> Response | tuple[str, int]:
 
 
 def _question_or_404(public_id: str) -> ChallengeContribution:
-    found = services.contribution_for_viewer(session, public_id, signed_in_user())
+    found = access.contribution_for_viewer(session, public_id, signed_in_user())
     return found or abort(404)
 
 
@@ -316,7 +320,7 @@ def answer(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         saved = _run(
             form,
-            lambda: services.answer_question(
+            lambda: challenges.answer_question(
                 session, question, user=signed_in_user(), answer=form.answer.data or ""
             ),
         )
@@ -336,7 +340,7 @@ def decide(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         saved = _run(
             form,
-            lambda: services.record_decision(
+            lambda: challenges.record_decision(
                 session, challenge, user=signed_in_user(), resolution=form.resolution.data or ""
             ),
         )
@@ -354,7 +358,7 @@ def outcome(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         saved = _run(
             form,
-            lambda: services.record_outcome(
+            lambda: challenges.record_outcome(
                 session, challenge, user=signed_in_user(), outcome=form.outcome.data or ""
             ),
         )
@@ -394,7 +398,7 @@ def new_case_study(code: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         study = _run(
             form,
-            lambda: services.create_case_study(
+            lambda: case_studies.create_case_study(
                 session,
                 enrolment=enrolment,
                 user=signed_in_user(),
@@ -424,11 +428,11 @@ def edit_case_study(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
 
         def save() -> CaseStudy:
-            services.update_case_study(
+            case_studies.update_case_study(
                 session, study, user=signed_in_user(), data=_case_study_input(form)
             )
             if form.share.data and not study.is_shared:
-                services.share_case_study(session, study, user=signed_in_user())
+                case_studies.share_case_study(session, study, user=signed_in_user())
             return study
 
         if _run(form, save) is not None:
@@ -448,8 +452,8 @@ def case_study(public_id: str) -> str:
         "lms/peer/case_study.html",
         study=study,
         is_author=study.author.id == user.id,
-        may_feature=services.can_feature(session, user, study),
-        is_member=services.is_member(session, user, study.cohort),
+        may_feature=access.can_feature(session, user, study),
+        is_member=access.is_member(session, user, study.cohort),
         confirm=ConfirmForm(),
     )
 
@@ -460,7 +464,7 @@ def share_case_study(public_id: str) -> Response:
     study = _authored_case_study(public_id)
     form = ConfirmForm()
     if form.validate_on_submit() and _run(
-        form, lambda: services.share_case_study(session, study, user=signed_in_user())
+        form, lambda: case_studies.share_case_study(session, study, user=signed_in_user())
     ):
         flash(f"Shared “{study.title}” with {study.cohort.title}.", "success")
     elif form.form_errors:
@@ -470,12 +474,12 @@ def share_case_study(public_id: str) -> Response:
 
 def _set_featured(public_id: str, featured: bool) -> Response:
     study = _case_study_or_404(public_id)
-    if not services.can_feature(session, signed_in_user(), study):
+    if not access.can_feature(session, signed_in_user(), study):
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit() and _run(
         form,
-        lambda: services.set_featured(session, study, user=signed_in_user(), featured=featured),
+        lambda: case_studies.set_featured(session, study, user=signed_in_user(), featured=featured),
     ):
         if featured:
             flash(f"Featured “{study.title}” for the whole programme.", "success")
