@@ -22,7 +22,7 @@ from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
 from insights_lms.evidence import reviews, services
-from insights_lms.evidence.forms import ConfirmForm, EvidenceForm, ReviewForm
+from insights_lms.evidence.forms import EvidenceForm, ReviewForm
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import (
     EvidenceError,
@@ -33,7 +33,7 @@ from insights_lms.evidence.services import (
 )
 from insights_lms.state import settings
 from insights_lms.storage import Uploads, get_storage
-from insights_lms.web import refuse, request_uploads, signed_in_user
+from insights_lms.web import ConfirmForm, refuse, request_uploads, signed_in_user
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 

@@ -26,7 +26,6 @@ from insights_lms.peer.forms import (
     AnswerForm,
     CaseStudyForm,
     ChallengeForm,
-    ConfirmForm,
     ContributionForm,
     DecisionForm,
     OutcomeForm,
@@ -34,7 +33,7 @@ from insights_lms.peer.forms import (
 from insights_lms.peer.models import CaseStudy, ChallengeContribution, GoldfishChallenge
 from insights_lms.peer.validation import PeerError
 from insights_lms.timeutil import format_local
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.web import ConfirmForm, refuse, signed_in_user
 
 bp = Blueprint("peer", __name__, url_prefix="/peer")
 
@@ -42,15 +41,13 @@ T = TypeVar("T")
 
 
 def _run(form: FlaskForm, action: Callable[[], T]) -> T | None:
-    """Run a service and commit; on a refusal roll back and put the message on the form."""
+    """Run a service; on a refusal undo the request's work and put the message on the form
+    (the request boundary commits what succeeded)."""
     try:
-        result = action()
+        return action()
     except PeerError as exc:
-        session.rollback()
-        attach_error(form, str(exc), exc.field)
+        refuse(form, exc)
         return None
-    session.commit()
-    return result
 
 
 def _status() -> int:

@@ -16,7 +16,7 @@ from insights_lms.evidence.services import (
 from insights_lms.tasks import services
 from insights_lms.tasks.forms import ResponseForm
 from insights_lms.tasks.services import TaskError
-from insights_lms.web import signed_in_user
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -61,7 +61,6 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
         form.response.data = response.response
         form.evidence.data = [e.id for e in response.evidence]
         form.challenges.data = [c.id for c in response.challenges]
-    error = None
     if request.method == "POST" and form.validate_on_submit():
         submit = bool(form.submit.data)
         try:
@@ -75,10 +74,8 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
                 challenge_ids=form.challenges.data or [],
                 submit=submit,
             )
-            session.commit()
         except TaskError as exc:
-            session.rollback()
-            error = str(exc)
+            refuse(form, exc)
         else:
             if submit:
                 flash(f"Submitted “{window.task.title}”. Well done.", "success")
@@ -97,6 +94,5 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
         response=response,
         state=state,
         form=form,
-        error=error,
         has_evidence=bool(own_evidence),
     ), status
