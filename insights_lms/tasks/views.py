@@ -22,8 +22,9 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
 def _window_and_enrolment(window_id: int) -> tuple[CohortTask, Enrolment]:
-    """The task window and the signed-in participant's enrolment in its cohort, else 404."""
-    window = session.get(CohortTask, window_id)
+    """The task window (with what its page shows) and the signed-in participant's enrolment
+    in its cohort, else 404."""
+    window = services.window_for_page(session, window_id)
     if window is None:
         abort(404)
     for enrolment in participant_enrolments(session, signed_in_user()):
@@ -35,7 +36,9 @@ def _window_and_enrolment(window_id: int) -> tuple[CohortTask, Enrolment]:
 @bp.get("/")
 @login_required
 def index() -> str:
-    enrolments = participant_enrolments(session, signed_in_user())
+    enrolments = services.with_task_windows(
+        session, participant_enrolments(session, signed_in_user())
+    )
     rows = []
     for enrolment in enrolments:
         responses = services.responses_for(session, enrolment)
@@ -76,6 +79,9 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
             )
         except TaskError as exc:
             refuse(form, exc)
+            # The request was rolled back: load again what the page shows.
+            window, enrolment = _window_and_enrolment(window_id)
+            response = services.get_response(session, enrolment, window)
         else:
             if submit:
                 flash(f"Submitted “{window.task.title}”. Well done.", "success")
