@@ -17,11 +17,11 @@ Who is who, within one cohort:
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.access import can_facilitate, can_view_programme
-from insights_lms.cohorts.models import Cohort, Enrolment
+from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.enums import CohortRole
 from insights_lms.peer.models import CaseStudy, ChallengeContribution, GoldfishChallenge
 from insights_lms.programmes.models import Programme
@@ -60,8 +60,11 @@ def participant_enrolment(session: Session, user: User, cohort: Cohort) -> Enrol
 
 
 def cohort_for_member(session: Session, code: str, user: User) -> Cohort | None:
-    """The cohort with this code if ``user`` is one of its members, else None (404)."""
-    cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code))
+    """The cohort with this code if ``user`` is one of its members, else None (404); its
+    programme comes with it."""
+    cohort = session.scalar(
+        sa.select(Cohort).where(Cohort.code == code).options(joinedload(Cohort.programme))
+    )
     if cohort is None or not is_member(session, user, cohort):
         return None
     return cohort
@@ -113,11 +116,19 @@ def can_feature(session: Session, user: User, study: CaseStudy) -> bool:
 def challenge_for_viewer(
     session: Session, public_id: str, viewer: User
 ) -> GoldfishChallenge | None:
-    """The challenge if ``viewer`` may see it, else None (the view answers 404 either way)."""
+    """The challenge if ``viewer`` may see it, else None (the view answers 404 either way),
+    with what its page shows: the owner, the cohort's programme and framework, the module
+    session, the competencies and the contributions with their authors."""
     challenge = session.scalar(
         sa.select(GoldfishChallenge)
         .where(GoldfishChallenge.public_id == public_id)
         .options(
+            joinedload(GoldfishChallenge.enrolment)
+            .joinedload(Enrolment.cohort)
+            .joinedload(Cohort.programme)
+            .joinedload(Programme.framework),
+            joinedload(GoldfishChallenge.enrolment).joinedload(Enrolment.user),
+            joinedload(GoldfishChallenge.cohort_module).joinedload(CohortModule.module),
             selectinload(GoldfishChallenge.competencies),
             selectinload(GoldfishChallenge.contributions)
             .selectinload(ChallengeContribution.enrolment)
@@ -142,8 +153,21 @@ def contribution_for_viewer(
 
 
 def case_study_for_viewer(session: Session, public_id: str, viewer: User) -> CaseStudy | None:
-    """The case study if ``viewer`` may see it, else None (the view answers 404 either way)."""
-    study = session.scalar(sa.select(CaseStudy).where(CaseStudy.public_id == public_id))
+    """The case study if ``viewer`` may see it, else None (the view answers 404 either way),
+    with what its page shows: the author, the cohort's programme and framework, and the
+    competencies."""
+    study = session.scalar(
+        sa.select(CaseStudy)
+        .where(CaseStudy.public_id == public_id)
+        .options(
+            joinedload(CaseStudy.enrolment)
+            .joinedload(Enrolment.cohort)
+            .joinedload(Cohort.programme)
+            .joinedload(Programme.framework),
+            joinedload(CaseStudy.enrolment).joinedload(Enrolment.user),
+            selectinload(CaseStudy.competencies),
+        )
+    )
     if study is None or not can_view_case_study(session, viewer, study):
         return None
     return study

@@ -9,7 +9,7 @@ do what they asked gets 403.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
+from insights_lms.evidence.outline import DomainChoices, competency_outline
 from insights_lms.peer import access, case_studies, challenges
 from insights_lms.peer.case_studies import CaseStudyInput
 from insights_lms.peer.challenges import ChallengeInput
@@ -160,7 +161,8 @@ def featured(code: str) -> str:
 # --- challenges --------------------------------------------------------------------------
 
 
-def _fill_challenge_choices(form: ChallengeForm, cohort: Cohort) -> None:
+def _fill_challenge_choices(form: ChallengeForm, cohort: Cohort) -> list[DomainChoices]:
+    """The form's choices; returns the competency checkboxes by domain for the template."""
     programme = cohort.programme
     form.competencies.choices = [
         (c.id, f"{c.code} {c.title}") for c in programme.framework.competencies
@@ -173,6 +175,7 @@ def _fill_challenge_choices(form: ChallengeForm, cohort: Cohort) -> None:
             label += f" (goldfish bowl: {'; '.join(choice.goldfish_bowls)})"
         choices.append((str(cm.id), label))
     form.cohort_module.choices = choices
+    return competency_outline(session, programme.framework_id)
 
 
 def _challenge_input(form: ChallengeForm) -> ChallengeInput:
@@ -191,7 +194,7 @@ def new_challenge(code: str) -> Response | tuple[str, int]:
     found = _cohort_or_404(code)
     enrolment = _participant_in(found)
     form = ChallengeForm()
-    _fill_challenge_choices(form, found)
+    outline = _fill_challenge_choices(form, found)
     if form.validate_on_submit():
         challenge = _run(
             form,
@@ -202,12 +205,9 @@ def new_challenge(code: str) -> Response | tuple[str, int]:
         if challenge is not None:
             flash(f"Posted your challenge “{challenge.title}” to {found.title}.", "success")
             return redirect(url_for(".challenge", public_id=challenge.public_id))
+        found = _cohort_or_404(code)  # refused and rolled back: load the cohort again
     return render_template(
-        "lms/peer/challenge_form.html",
-        form=form,
-        cohort=found,
-        framework=found.programme.framework,
-        challenge=None,
+        "lms/peer/challenge_form.html", form=form, cohort=found, outline=outline, challenge=None
     ), _status()
 
 
@@ -219,7 +219,7 @@ def edit_challenge(public_id: str) -> Response | tuple[str, int]:
         flash("You have recorded your decision, so the challenge can no longer change.", "error")
         return redirect(url_for(".challenge", public_id=public_id))
     form = ChallengeForm(obj=None if request.method == "POST" else challenge)
-    _fill_challenge_choices(form, challenge.cohort)
+    outline = _fill_challenge_choices(form, challenge.cohort)
     if request.method == "GET":
         form.competencies.data = [c.id for c in challenge.competencies]
         form.cohort_module.data = str(challenge.cohort_module_id or "")
@@ -233,17 +233,18 @@ def edit_challenge(public_id: str) -> Response | tuple[str, int]:
         if saved is not None:
             flash("Saved your changes.", "success")
             return redirect(url_for(".challenge", public_id=public_id))
+        challenge = _owned_challenge(public_id)  # refused and rolled back: load it again
     return render_template(
         "lms/peer/challenge_form.html",
         form=form,
         cohort=challenge.cohort,
-        framework=challenge.cohort.programme.framework,
+        outline=outline,
         challenge=challenge,
     ), _status()
 
 
 def _render_challenge(
-    challenge: GoldfishChallenge,
+    public_id: str,
     *,
     contribution_form: ContributionForm | None = None,
     answer_forms: dict[int, AnswerForm] | None = None,
@@ -251,6 +252,9 @@ def _render_challenge(
     outcome_form: OutcomeForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    """The challenge page, loaded here with all it shows (after a refusal, the request's work
+    was rolled back and what the session had loaded is expired)."""
+    challenge = _challenge_or_404(public_id)
     user = signed_in_user()
     is_owner = challenge.owner.id == user.id
     answer_forms = answer_forms or {}
@@ -276,7 +280,7 @@ def _render_challenge(
 @bp.get("/challenges/<public_id>")
 @login_required
 def challenge(public_id: str) -> tuple[str, int]:
-    return _render_challenge(_challenge_or_404(public_id))
+    return _render_challenge(public_id)
 
 
 @bp.post("/challenges/<public_id>/contributions")
@@ -298,7 +302,7 @@ def contribute(public_id: str) -> Response | tuple[str, int]:
         if added is not None:
             flash(f"Added your {added.kind.value} to “{challenge.title}”.", "success")
             return redirect(url_for(".challenge", public_id=public_id, _anchor=added.public_id))
-    return _render_challenge(challenge, contribution_form=form, status=400)
+    return _render_challenge(public_id, contribution_form=form, status=400)
 
 
 def _question_or_404(public_id: str) -> ChallengeContribution:
@@ -313,6 +317,7 @@ def answer(public_id: str) -> Response | tuple[str, int]:
     challenge = question.challenge
     if challenge.owner.id != signed_in_user().id:
         abort(403)
+    challenge_public_id, question_id = challenge.public_id, question.id
     form = AnswerForm()
     if form.validate_on_submit():
         saved = _run(
@@ -326,7 +331,7 @@ def answer(public_id: str) -> Response | tuple[str, int]:
             return redirect(
                 url_for(".challenge", public_id=challenge.public_id, _anchor=question.public_id)
             )
-    return _render_challenge(challenge, answer_forms={question.id: form}, status=400)
+    return _render_challenge(challenge_public_id, answer_forms={question_id: form}, status=400)
 
 
 @bp.post("/challenges/<public_id>/decision")
@@ -344,7 +349,7 @@ def decide(public_id: str) -> Response | tuple[str, int]:
         if saved is not None:
             flash("Recorded your decision. Come back later to record what happened.", "success")
             return redirect(url_for(".challenge", public_id=public_id))
-    return _render_challenge(challenge, decision_form=form, status=400)
+    return _render_challenge(public_id, decision_form=form, status=400)
 
 
 @bp.post("/challenges/<public_id>/outcome")
@@ -362,16 +367,17 @@ def outcome(public_id: str) -> Response | tuple[str, int]:
         if saved is not None:
             flash("Recorded what happened.", "success")
             return redirect(url_for(".challenge", public_id=public_id))
-    return _render_challenge(challenge, outcome_form=form, status=400)
+    return _render_challenge(public_id, outcome_form=form, status=400)
 
 
 # --- case studies ------------------------------------------------------------------------
 
 
-def _fill_case_study_choices(form: CaseStudyForm, cohort: Cohort) -> dict[str, Any]:
+def _fill_case_study_choices(form: CaseStudyForm, cohort: Cohort) -> list[DomainChoices]:
+    """The form's choices; returns the competency checkboxes by domain for the template."""
     framework = cohort.programme.framework
     form.competencies.choices = [(c.id, f"{c.code} {c.title}") for c in framework.competencies]
-    return {"framework": framework, "cohort": cohort}
+    return competency_outline(session, framework.id)
 
 
 def _case_study_input(form: CaseStudyForm) -> CaseStudyInput:
@@ -391,7 +397,7 @@ def new_case_study(code: str) -> Response | tuple[str, int]:
     found = _cohort_or_404(code)
     enrolment = _participant_in(found)
     form = CaseStudyForm()
-    context = _fill_case_study_choices(form, found)
+    outline = _fill_case_study_choices(form, found)
     if form.validate_on_submit():
         study = _run(
             form,
@@ -409,8 +415,9 @@ def new_case_study(code: str) -> Response | tuple[str, int]:
             else:
                 flash(f"Saved “{study.title}” as a draft: only you can see it.", "success")
             return redirect(url_for(".case_study", public_id=study.public_id))
+        found = _cohort_or_404(code)  # refused and rolled back: load the cohort again
     return render_template(
-        "lms/peer/case_study_form.html", form=form, study=None, **context
+        "lms/peer/case_study_form.html", form=form, study=None, cohort=found, outline=outline
     ), _status()
 
 
@@ -419,7 +426,7 @@ def new_case_study(code: str) -> Response | tuple[str, int]:
 def edit_case_study(public_id: str) -> Response | tuple[str, int]:
     study = _authored_case_study(public_id)
     form = CaseStudyForm(obj=None if request.method == "POST" else study)
-    context = _fill_case_study_choices(form, study.cohort)
+    outline = _fill_case_study_choices(form, study.cohort)
     if request.method == "GET":
         form.competencies.data = [c.id for c in study.competencies]
     if form.validate_on_submit():
@@ -435,8 +442,13 @@ def edit_case_study(public_id: str) -> Response | tuple[str, int]:
         if _run(form, save) is not None:
             flash("Saved your changes.", "success")
             return redirect(url_for(".case_study", public_id=public_id))
+        study = _authored_case_study(public_id)  # refused and rolled back: load it again
     return render_template(
-        "lms/peer/case_study_form.html", form=form, study=study, **context
+        "lms/peer/case_study_form.html",
+        form=form,
+        study=study,
+        cohort=study.cohort,
+        outline=outline,
     ), _status()
 
 
