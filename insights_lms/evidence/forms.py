@@ -67,12 +67,6 @@ class EvidenceForm(FlaskForm):
     submit = SubmitField("Save evidence")
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: it exists for its CSRF token (delete, restore)."""
-
-    submit = SubmitField("Confirm")
-
-
 class ReviewForm(FlaskForm):
     outcome = RadioField(
         "Outcome",

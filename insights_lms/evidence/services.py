@@ -10,20 +10,20 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from insights_lms import signals
 from insights_lms.audit.services import record as audit
 from insights_lms.auth.models import User
 from insights_lms.cohorts.access import can_view_participant
-from insights_lms.cohorts.models import CohortTask, Enrolment
+from insights_lms.cohorts.models import Cohort, CohortTask, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.context.models import Challenge
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.errors import DomainError
 from insights_lms.evidence.models import Evidence, EvidenceFile
-from insights_lms.programmes.models import Module
+from insights_lms.programmes.models import Module, Programme
 from insights_lms.storage import FileTooLarge, Uploads
 from insights_lms.storage.sniff import ACCEPTED_DESCRIPTION, UnsupportedFile, sniff
 from insights_lms.storage.thumbnails import make_thumbnail
@@ -325,6 +325,42 @@ def evidence_for_viewer(session: Session, public_id: str, viewer: User) -> Evide
     if evidence is None or not can_view(session, viewer, evidence):
         return None
     return evidence
+
+
+def enrolment_with_programme(session: Session, enrolment: Enrolment) -> Enrolment:
+    """The enrolment with its cohort, programme and framework loaded, for a page that shows
+    them (also after a refusal rolled the request back and expired what was loaded)."""
+    return session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.id == enrolment.id)
+        .options(
+            joinedload(Enrolment.cohort)
+            .joinedload(Cohort.programme)
+            .joinedload(Programme.framework)
+        )
+    ).one()
+
+
+def evidence_with_details(session: Session, evidence: Evidence) -> Evidence:
+    """The evidence with everything its page shows loaded: owner, cohort and programme, module,
+    practical task, competencies, school challenges and files (also after a refusal rolled
+    the request back and expired what was loaded)."""
+    return session.scalars(
+        sa.select(Evidence)
+        .where(Evidence.id == evidence.id)
+        .options(
+            joinedload(Evidence.enrolment)
+            .joinedload(Enrolment.cohort)
+            .joinedload(Cohort.programme)
+            .joinedload(Programme.framework),
+            joinedload(Evidence.owner),
+            joinedload(Evidence.module),
+            joinedload(Evidence.cohort_task).joinedload(CohortTask.task),
+            selectinload(Evidence.competencies),
+            selectinload(Evidence.challenges),
+            selectinload(Evidence.files),
+        )
+    ).one()
 
 
 def file_for_viewer(session: Session, public_id: str, viewer: User) -> EvidenceFile | None:

@@ -22,8 +22,9 @@ from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
 from insights_lms.evidence import reviews, services
-from insights_lms.evidence.forms import ConfirmForm, EvidenceForm, ReviewForm
+from insights_lms.evidence.forms import EvidenceForm, ReviewForm
 from insights_lms.evidence.models import Evidence
+from insights_lms.evidence.outline import competency_outline
 from insights_lms.evidence.services import (
     EvidenceError,
     EvidenceInput,
@@ -33,7 +34,7 @@ from insights_lms.evidence.services import (
 )
 from insights_lms.state import settings
 from insights_lms.storage import Uploads, get_storage
-from insights_lms.web import refuse, request_uploads, signed_in_user
+from insights_lms.web import ConfirmForm, refuse, request_uploads, signed_in_user
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -55,6 +56,7 @@ def _own_evidence_or_404(public_id: str) -> Evidence:
 
 
 def _fill_choices(form: EvidenceForm, enrolment: Enrolment) -> dict[str, Any]:
+    """The form's choices, and the competency checkboxes by domain for the template."""
     programme = enrolment.cohort.programme
     framework = programme.framework
     form.competencies.choices = [(c.id, f"{c.code} {c.title}") for c in framework.competencies]
@@ -66,7 +68,7 @@ def _fill_choices(form: EvidenceForm, enrolment: Enrolment) -> dict[str, Any]:
     ]
     windows = sorted(enrolment.cohort.task_windows, key=lambda w: w.opens_at)
     form.task.choices = [("", "No practical task")] + [(str(w.id), w.task.title) for w in windows]
-    return {"framework": framework, "enrolment": enrolment}
+    return {"outline": competency_outline(session, framework.id)}
 
 
 def _input(form: EvidenceForm) -> EvidenceInput:
@@ -107,6 +109,8 @@ def index() -> str:
         enrolment = next((e for e in enrolments if e.cohort.code == request.args["cohort"]), None)
         if enrolment is None:
             abort(404)
+    if enrolment is not None:
+        enrolment = services.enrolment_with_programme(session, enrolment)
     items = services.evidence_of(session, enrolment) if enrolment else []
     deleted = services.evidence_of(session, enrolment, deleted=True) if enrolment else []
     latest = reviews.latest_reviews(session, [e.id for e in items])
@@ -166,7 +170,11 @@ def _save(form: EvidenceForm, action: Callable[[Uploads], SaveResult]) -> SaveRe
 
 
 def render_show(evidence: Evidence, review_form: ReviewForm | None = None) -> str:
-    """The evidence page; reviewers get the review form (``review_form`` keeps their input)."""
+    """The evidence page; reviewers get the review form (``review_form`` keeps their input).
+
+    The evidence is loaded again with all the page shows: after a refused review the request
+    was rolled back, and what the session had loaded is expired."""
+    evidence = services.evidence_with_details(session, evidence)
     may_review = reviews.can_review(session, signed_in_user(), evidence)
     if may_review and review_form is None:
         review_form = ReviewForm()
@@ -221,6 +229,8 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
         if result is not None:
             flash("Saved your changes.", "success")
             return redirect(url_for(".show", public_id=evidence.public_id))
+        # Refused: the request was rolled back, so load again the files the page lists.
+        evidence = services.evidence_with_details(session, evidence)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "lms/evidence/form.html", form=form, evidence=evidence, **context

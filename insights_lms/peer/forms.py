@@ -1,5 +1,5 @@
 """Forms of the peer feature: a challenge, a contribution, an answer, the decision and outcome,
-a case study, and an empty form for the one-button actions (share, feature)."""
+and a case study (the one-button actions, share and feature, use ``web.ConfirmForm``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from insights_lms.evidence.forms import CheckboxesField
 from insights_lms.peer.models import ContributionKind
-from insights_lms.peer.services import MAX_CONTRIBUTION, MAX_TEXT, MAX_TITLE
+from insights_lms.peer.validation import MAX_CONTRIBUTION, MAX_TEXT, MAX_TITLE
 
 MARKDOWN = "You can use Markdown: **bold**, *italic*, lists with - and links."
 
@@ -109,9 +109,3 @@ class CaseStudyForm(FlaskForm):
     competencies = CheckboxesField("Competencies this case study shows", coerce=int)
     submit = SubmitField("Save as a draft")
     share = SubmitField("Save and share with my cohort")
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: it exists for its CSRF token (share, feature, stop featuring)."""
-
-    submit = SubmitField("Confirm")

@@ -9,7 +9,7 @@ do what they asked gets 403.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -19,20 +19,22 @@ from werkzeug.wrappers import Response
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
-from insights_lms.peer import services
+from insights_lms.evidence.outline import DomainChoices, competency_outline
+from insights_lms.peer import access, case_studies, challenges
+from insights_lms.peer.case_studies import CaseStudyInput
+from insights_lms.peer.challenges import ChallengeInput
 from insights_lms.peer.forms import (
     AnswerForm,
     CaseStudyForm,
     ChallengeForm,
-    ConfirmForm,
     ContributionForm,
     DecisionForm,
     OutcomeForm,
 )
 from insights_lms.peer.models import CaseStudy, ChallengeContribution, GoldfishChallenge
-from insights_lms.peer.services import CaseStudyInput, ChallengeInput, PeerError
+from insights_lms.peer.validation import PeerError
 from insights_lms.timeutil import format_local
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.web import ConfirmForm, refuse, signed_in_user
 
 bp = Blueprint("peer", __name__, url_prefix="/peer")
 
@@ -40,15 +42,13 @@ T = TypeVar("T")
 
 
 def _run(form: FlaskForm, action: Callable[[], T]) -> T | None:
-    """Run a service and commit; on a refusal roll back and put the message on the form."""
+    """Run a service; on a refusal undo the request's work and put the message on the form
+    (the request boundary commits what succeeded)."""
     try:
-        result = action()
+        return action()
     except PeerError as exc:
-        session.rollback()
-        attach_error(form, str(exc), exc.field)
+        refuse(form, exc)
         return None
-    session.commit()
-    return result
 
 
 def _status() -> int:
@@ -59,11 +59,11 @@ def _status() -> int:
 
 
 def _cohort_or_404(code: str) -> Cohort:
-    return services.cohort_for_member(session, code, signed_in_user()) or abort(404)
+    return access.cohort_for_member(session, code, signed_in_user()) or abort(404)
 
 
 def _challenge_or_404(public_id: str) -> GoldfishChallenge:
-    found = services.challenge_for_viewer(session, public_id, signed_in_user())
+    found = access.challenge_for_viewer(session, public_id, signed_in_user())
     return found or abort(404)
 
 
@@ -75,7 +75,7 @@ def _owned_challenge(public_id: str) -> GoldfishChallenge:
 
 
 def _case_study_or_404(public_id: str) -> CaseStudy:
-    found = services.case_study_for_viewer(session, public_id, signed_in_user())
+    found = access.case_study_for_viewer(session, public_id, signed_in_user())
     return found or abort(404)
 
 
@@ -87,7 +87,7 @@ def _authored_case_study(public_id: str) -> CaseStudy:
 
 
 def _participant_in(cohort: Cohort) -> Enrolment:
-    enrolment = services.participant_enrolment(session, signed_in_user(), cohort)
+    enrolment = access.participant_enrolment(session, signed_in_user(), cohort)
     if enrolment is None:
         abort(403)
     return enrolment
@@ -106,15 +106,15 @@ def index() -> str:
         enrolment = next((e for e in enrolments if e.cohort.code == request.args["cohort"]), None)
         if enrolment is None:
             abort(404)
-    cohorts = services.member_cohorts(session, user)
+    cohorts = access.member_cohorts(session, user)
     if enrolment is not None:
-        contributions = services.contributions_of(session, enrolment)
+        contributions = challenges.contributions_of(session, enrolment)
     else:  # a coach's or facilitator's own contributions, in every cohort they belong to
         contributions = [
             c
             for cohort in cohorts
-            if (staff := services.member_enrolment(session, user, cohort)) is not None
-            for c in services.contributions_of(session, staff)
+            if (staff := access.member_enrolment(session, user, cohort)) is not None
+            for c in challenges.contributions_of(session, staff)
         ]
     programmes = {c.programme.code: c.programme for c in cohorts}
     return render_template(
@@ -122,9 +122,9 @@ def index() -> str:
         enrolment=enrolment,
         cohorts=cohorts,
         programmes=list(programmes.values()),
-        challenges=services.challenges_owned(session, enrolment) if enrolment else [],
+        challenges=challenges.challenges_owned(session, enrolment) if enrolment else [],
         contributions=contributions,
-        case_studies=services.case_studies_by(session, enrolment) if enrolment else [],
+        case_studies=case_studies.case_studies_by(session, enrolment) if enrolment else [],
     )
 
 
@@ -133,14 +133,16 @@ def index() -> str:
 def cohort(code: str) -> str:
     found = _cohort_or_404(code)
     user = signed_in_user()
-    mine = services.participant_enrolment(session, user, found)
-    drafts = [s for s in services.case_studies_by(session, mine) if not s.is_shared] if mine else []
+    mine = access.participant_enrolment(session, user, found)
+    drafts = (
+        [s for s in case_studies.case_studies_by(session, mine) if not s.is_shared] if mine else []
+    )
     return render_template(
         "lms/peer/cohort.html",
         cohort=found,
         is_participant=mine is not None,
-        challenges=services.challenges_of_cohort(session, found),
-        case_studies=services.shared_case_studies(session, found),
+        challenges=challenges.challenges_of_cohort(session, found),
+        case_studies=case_studies.shared_case_studies(session, found),
         drafts=drafts,
     )
 
@@ -148,30 +150,32 @@ def cohort(code: str) -> str:
 @bp.get("/programmes/<code>/featured")
 @login_required
 def featured(code: str) -> str:
-    programme = services.programme_for_viewer(session, code, signed_in_user()) or abort(404)
+    programme = access.programme_for_viewer(session, code, signed_in_user()) or abort(404)
     return render_template(
         "lms/peer/featured.html",
         programme=programme,
-        case_studies=services.featured_case_studies(session, programme),
+        case_studies=case_studies.featured_case_studies(session, programme),
     )
 
 
 # --- challenges --------------------------------------------------------------------------
 
 
-def _fill_challenge_choices(form: ChallengeForm, cohort: Cohort) -> None:
+def _fill_challenge_choices(form: ChallengeForm, cohort: Cohort) -> list[DomainChoices]:
+    """The form's choices; returns the competency checkboxes by domain for the template."""
     programme = cohort.programme
     form.competencies.choices = [
         (c.id, f"{c.code} {c.title}") for c in programme.framework.competencies
     ]
     choices = [("", "No module session")]
-    for choice in services.session_choices(cohort):
+    for choice in challenges.session_choices(cohort):
         cm = choice.cohort_module
         label = f"{cm.module.title}, {format_local(cm.starts_at, programme.time_zone, '%-d %b %Y')}"
         if choice.goldfish_bowls:
             label += f" (goldfish bowl: {'; '.join(choice.goldfish_bowls)})"
         choices.append((str(cm.id), label))
     form.cohort_module.choices = choices
+    return competency_outline(session, programme.framework_id)
 
 
 def _challenge_input(form: ChallengeForm) -> ChallengeInput:
@@ -190,23 +194,20 @@ def new_challenge(code: str) -> Response | tuple[str, int]:
     found = _cohort_or_404(code)
     enrolment = _participant_in(found)
     form = ChallengeForm()
-    _fill_challenge_choices(form, found)
+    outline = _fill_challenge_choices(form, found)
     if form.validate_on_submit():
         challenge = _run(
             form,
-            lambda: services.post_challenge(
+            lambda: challenges.post_challenge(
                 session, enrolment=enrolment, user=signed_in_user(), data=_challenge_input(form)
             ),
         )
         if challenge is not None:
             flash(f"Posted your challenge “{challenge.title}” to {found.title}.", "success")
             return redirect(url_for(".challenge", public_id=challenge.public_id))
+        found = _cohort_or_404(code)  # refused and rolled back: load the cohort again
     return render_template(
-        "lms/peer/challenge_form.html",
-        form=form,
-        cohort=found,
-        framework=found.programme.framework,
-        challenge=None,
+        "lms/peer/challenge_form.html", form=form, cohort=found, outline=outline, challenge=None
     ), _status()
 
 
@@ -218,31 +219,32 @@ def edit_challenge(public_id: str) -> Response | tuple[str, int]:
         flash("You have recorded your decision, so the challenge can no longer change.", "error")
         return redirect(url_for(".challenge", public_id=public_id))
     form = ChallengeForm(obj=None if request.method == "POST" else challenge)
-    _fill_challenge_choices(form, challenge.cohort)
+    outline = _fill_challenge_choices(form, challenge.cohort)
     if request.method == "GET":
         form.competencies.data = [c.id for c in challenge.competencies]
         form.cohort_module.data = str(challenge.cohort_module_id or "")
     if form.validate_on_submit():
         saved = _run(
             form,
-            lambda: services.update_challenge(
+            lambda: challenges.update_challenge(
                 session, challenge, user=signed_in_user(), data=_challenge_input(form)
             ),
         )
         if saved is not None:
             flash("Saved your changes.", "success")
             return redirect(url_for(".challenge", public_id=public_id))
+        challenge = _owned_challenge(public_id)  # refused and rolled back: load it again
     return render_template(
         "lms/peer/challenge_form.html",
         form=form,
         cohort=challenge.cohort,
-        framework=challenge.cohort.programme.framework,
+        outline=outline,
         challenge=challenge,
     ), _status()
 
 
 def _render_challenge(
-    challenge: GoldfishChallenge,
+    public_id: str,
     *,
     contribution_form: ContributionForm | None = None,
     answer_forms: dict[int, AnswerForm] | None = None,
@@ -250,6 +252,9 @@ def _render_challenge(
     outcome_form: OutcomeForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    """The challenge page, loaded here with all it shows (after a refusal, the request's work
+    was rolled back and what the session had loaded is expired)."""
+    challenge = _challenge_or_404(public_id)
     user = signed_in_user()
     is_owner = challenge.owner.id == user.id
     answer_forms = answer_forms or {}
@@ -259,7 +264,7 @@ def _render_challenge(
                 answer_forms[question.id] = AnswerForm(
                     formdata=None, data={"answer": question.answer}
                 )
-    if contribution_form is None and services.can_contribute(session, user, challenge):
+    if contribution_form is None and access.can_contribute(session, user, challenge):
         contribution_form = ContributionForm(formdata=None)
     return render_template(
         "lms/peer/challenge.html",
@@ -275,7 +280,7 @@ def _render_challenge(
 @bp.get("/challenges/<public_id>")
 @login_required
 def challenge(public_id: str) -> tuple[str, int]:
-    return _render_challenge(_challenge_or_404(public_id))
+    return _render_challenge(public_id)
 
 
 @bp.post("/challenges/<public_id>/contributions")
@@ -286,7 +291,7 @@ def contribute(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         added = _run(
             form,
-            lambda: services.add_contribution(
+            lambda: challenges.add_contribution(
                 session,
                 challenge,
                 user=signed_in_user(),
@@ -297,11 +302,11 @@ def contribute(public_id: str) -> Response | tuple[str, int]:
         if added is not None:
             flash(f"Added your {added.kind.value} to “{challenge.title}”.", "success")
             return redirect(url_for(".challenge", public_id=public_id, _anchor=added.public_id))
-    return _render_challenge(challenge, contribution_form=form, status=400)
+    return _render_challenge(public_id, contribution_form=form, status=400)
 
 
 def _question_or_404(public_id: str) -> ChallengeContribution:
-    found = services.contribution_for_viewer(session, public_id, signed_in_user())
+    found = access.contribution_for_viewer(session, public_id, signed_in_user())
     return found or abort(404)
 
 
@@ -312,11 +317,12 @@ def answer(public_id: str) -> Response | tuple[str, int]:
     challenge = question.challenge
     if challenge.owner.id != signed_in_user().id:
         abort(403)
+    challenge_public_id, question_id = challenge.public_id, question.id
     form = AnswerForm()
     if form.validate_on_submit():
         saved = _run(
             form,
-            lambda: services.answer_question(
+            lambda: challenges.answer_question(
                 session, question, user=signed_in_user(), answer=form.answer.data or ""
             ),
         )
@@ -325,7 +331,7 @@ def answer(public_id: str) -> Response | tuple[str, int]:
             return redirect(
                 url_for(".challenge", public_id=challenge.public_id, _anchor=question.public_id)
             )
-    return _render_challenge(challenge, answer_forms={question.id: form}, status=400)
+    return _render_challenge(challenge_public_id, answer_forms={question_id: form}, status=400)
 
 
 @bp.post("/challenges/<public_id>/decision")
@@ -336,14 +342,14 @@ def decide(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         saved = _run(
             form,
-            lambda: services.record_decision(
+            lambda: challenges.record_decision(
                 session, challenge, user=signed_in_user(), resolution=form.resolution.data or ""
             ),
         )
         if saved is not None:
             flash("Recorded your decision. Come back later to record what happened.", "success")
             return redirect(url_for(".challenge", public_id=public_id))
-    return _render_challenge(challenge, decision_form=form, status=400)
+    return _render_challenge(public_id, decision_form=form, status=400)
 
 
 @bp.post("/challenges/<public_id>/outcome")
@@ -354,23 +360,24 @@ def outcome(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         saved = _run(
             form,
-            lambda: services.record_outcome(
+            lambda: challenges.record_outcome(
                 session, challenge, user=signed_in_user(), outcome=form.outcome.data or ""
             ),
         )
         if saved is not None:
             flash("Recorded what happened.", "success")
             return redirect(url_for(".challenge", public_id=public_id))
-    return _render_challenge(challenge, outcome_form=form, status=400)
+    return _render_challenge(public_id, outcome_form=form, status=400)
 
 
 # --- case studies ------------------------------------------------------------------------
 
 
-def _fill_case_study_choices(form: CaseStudyForm, cohort: Cohort) -> dict[str, Any]:
+def _fill_case_study_choices(form: CaseStudyForm, cohort: Cohort) -> list[DomainChoices]:
+    """The form's choices; returns the competency checkboxes by domain for the template."""
     framework = cohort.programme.framework
     form.competencies.choices = [(c.id, f"{c.code} {c.title}") for c in framework.competencies]
-    return {"framework": framework, "cohort": cohort}
+    return competency_outline(session, framework.id)
 
 
 def _case_study_input(form: CaseStudyForm) -> CaseStudyInput:
@@ -390,11 +397,11 @@ def new_case_study(code: str) -> Response | tuple[str, int]:
     found = _cohort_or_404(code)
     enrolment = _participant_in(found)
     form = CaseStudyForm()
-    context = _fill_case_study_choices(form, found)
+    outline = _fill_case_study_choices(form, found)
     if form.validate_on_submit():
         study = _run(
             form,
-            lambda: services.create_case_study(
+            lambda: case_studies.create_case_study(
                 session,
                 enrolment=enrolment,
                 user=signed_in_user(),
@@ -408,8 +415,9 @@ def new_case_study(code: str) -> Response | tuple[str, int]:
             else:
                 flash(f"Saved “{study.title}” as a draft: only you can see it.", "success")
             return redirect(url_for(".case_study", public_id=study.public_id))
+        found = _cohort_or_404(code)  # refused and rolled back: load the cohort again
     return render_template(
-        "lms/peer/case_study_form.html", form=form, study=None, **context
+        "lms/peer/case_study_form.html", form=form, study=None, cohort=found, outline=outline
     ), _status()
 
 
@@ -418,24 +426,29 @@ def new_case_study(code: str) -> Response | tuple[str, int]:
 def edit_case_study(public_id: str) -> Response | tuple[str, int]:
     study = _authored_case_study(public_id)
     form = CaseStudyForm(obj=None if request.method == "POST" else study)
-    context = _fill_case_study_choices(form, study.cohort)
+    outline = _fill_case_study_choices(form, study.cohort)
     if request.method == "GET":
         form.competencies.data = [c.id for c in study.competencies]
     if form.validate_on_submit():
 
         def save() -> CaseStudy:
-            services.update_case_study(
+            case_studies.update_case_study(
                 session, study, user=signed_in_user(), data=_case_study_input(form)
             )
             if form.share.data and not study.is_shared:
-                services.share_case_study(session, study, user=signed_in_user())
+                case_studies.share_case_study(session, study, user=signed_in_user())
             return study
 
         if _run(form, save) is not None:
             flash("Saved your changes.", "success")
             return redirect(url_for(".case_study", public_id=public_id))
+        study = _authored_case_study(public_id)  # refused and rolled back: load it again
     return render_template(
-        "lms/peer/case_study_form.html", form=form, study=study, **context
+        "lms/peer/case_study_form.html",
+        form=form,
+        study=study,
+        cohort=study.cohort,
+        outline=outline,
     ), _status()
 
 
@@ -448,8 +461,8 @@ def case_study(public_id: str) -> str:
         "lms/peer/case_study.html",
         study=study,
         is_author=study.author.id == user.id,
-        may_feature=services.can_feature(session, user, study),
-        is_member=services.is_member(session, user, study.cohort),
+        may_feature=access.can_feature(session, user, study),
+        is_member=access.is_member(session, user, study.cohort),
         confirm=ConfirmForm(),
     )
 
@@ -460,7 +473,7 @@ def share_case_study(public_id: str) -> Response:
     study = _authored_case_study(public_id)
     form = ConfirmForm()
     if form.validate_on_submit() and _run(
-        form, lambda: services.share_case_study(session, study, user=signed_in_user())
+        form, lambda: case_studies.share_case_study(session, study, user=signed_in_user())
     ):
         flash(f"Shared “{study.title}” with {study.cohort.title}.", "success")
     elif form.form_errors:
@@ -470,12 +483,12 @@ def share_case_study(public_id: str) -> Response:
 
 def _set_featured(public_id: str, featured: bool) -> Response:
     study = _case_study_or_404(public_id)
-    if not services.can_feature(session, signed_in_user(), study):
+    if not access.can_feature(session, signed_in_user(), study):
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit() and _run(
         form,
-        lambda: services.set_featured(session, study, user=signed_in_user(), featured=featured),
+        lambda: case_studies.set_featured(session, study, user=signed_in_user(), featured=featured),
     ):
         if featured:
             flash(f"Featured “{study.title}” for the whole programme.", "success")

@@ -7,16 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from insights_lms import signals
 from insights_lms.auth.models import User
-from insights_lms.cohorts.models import CohortTask, Enrolment
+from insights_lms.cohorts.models import Cohort, CohortTask, Enrolment
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.errors import DomainError
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.services import EvidenceError, programme_challenges
+from insights_lms.programmes.models import PracticalTask, Programme
 from insights_lms.tasks.models import ResponseStatus, TaskResponse
 
 MAX_RESPONSE = 20_000
@@ -78,11 +79,48 @@ def responses_for(session: Session, enrolment: Enrolment) -> dict[int, TaskRespo
 
 
 def get_response(session: Session, enrolment: Enrolment, window: CohortTask) -> TaskResponse | None:
+    """The participant's response to the task window (with its evidence and challenges)."""
     return session.scalar(
-        sa.select(TaskResponse).where(
-            TaskResponse.enrolment_id == enrolment.id, TaskResponse.cohort_task_id == window.id
+        sa.select(TaskResponse)
+        .where(TaskResponse.enrolment_id == enrolment.id, TaskResponse.cohort_task_id == window.id)
+        .options(selectinload(TaskResponse.evidence), selectinload(TaskResponse.challenges))
+    )
+
+
+def window_for_page(session: Session, window_id: int) -> CohortTask | None:
+    """The task window with what its page shows: the cohort, programme and framework, the
+    task, the module it follows and its competencies."""
+    return session.scalar(
+        sa.select(CohortTask)
+        .where(CohortTask.id == window_id)
+        .options(
+            joinedload(CohortTask.cohort)
+            .joinedload(Cohort.programme)
+            .joinedload(Programme.framework),
+            joinedload(CohortTask.task).joinedload(PracticalTask.after_module),
+            joinedload(CohortTask.task).selectinload(PracticalTask.competencies),
         )
     )
+
+
+def with_task_windows(session: Session, enrolments: Sequence[Enrolment]) -> list[Enrolment]:
+    """The enrolments (in the order given) with their cohort's programme and task windows,
+    each window with its task, loaded for the task list."""
+    ids = [e.id for e in enrolments]
+    found = {
+        e.id: e
+        for e in session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.id.in_(ids))
+            .options(
+                joinedload(Enrolment.cohort).joinedload(Cohort.programme),
+                joinedload(Enrolment.cohort)
+                .selectinload(Cohort.task_windows)
+                .joinedload(CohortTask.task),
+            )
+        ).unique()
+    }
+    return [found[i] for i in ids]
 
 
 def has_submitted(session: Session, user: User, window: CohortTask) -> bool:

@@ -16,14 +16,15 @@ from insights_lms.evidence.services import (
 from insights_lms.tasks import services
 from insights_lms.tasks.forms import ResponseForm
 from insights_lms.tasks.services import TaskError
-from insights_lms.web import signed_in_user
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
 def _window_and_enrolment(window_id: int) -> tuple[CohortTask, Enrolment]:
-    """The task window and the signed-in participant's enrolment in its cohort, else 404."""
-    window = session.get(CohortTask, window_id)
+    """The task window (with what its page shows) and the signed-in participant's enrolment
+    in its cohort, else 404."""
+    window = services.window_for_page(session, window_id)
     if window is None:
         abort(404)
     for enrolment in participant_enrolments(session, signed_in_user()):
@@ -35,7 +36,9 @@ def _window_and_enrolment(window_id: int) -> tuple[CohortTask, Enrolment]:
 @bp.get("/")
 @login_required
 def index() -> str:
-    enrolments = participant_enrolments(session, signed_in_user())
+    enrolments = services.with_task_windows(
+        session, participant_enrolments(session, signed_in_user())
+    )
     rows = []
     for enrolment in enrolments:
         responses = services.responses_for(session, enrolment)
@@ -61,7 +64,6 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
         form.response.data = response.response
         form.evidence.data = [e.id for e in response.evidence]
         form.challenges.data = [c.id for c in response.challenges]
-    error = None
     if request.method == "POST" and form.validate_on_submit():
         submit = bool(form.submit.data)
         try:
@@ -75,10 +77,11 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
                 challenge_ids=form.challenges.data or [],
                 submit=submit,
             )
-            session.commit()
         except TaskError as exc:
-            session.rollback()
-            error = str(exc)
+            refuse(form, exc)
+            # The request was rolled back: load again what the page shows.
+            window, enrolment = _window_and_enrolment(window_id)
+            response = services.get_response(session, enrolment, window)
         else:
             if submit:
                 flash(f"Submitted “{window.task.title}”. Well done.", "success")
@@ -97,6 +100,5 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
         response=response,
         state=state,
         form=form,
-        error=error,
         has_evidence=bool(own_evidence),
     ), status

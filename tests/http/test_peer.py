@@ -14,14 +14,15 @@ from insights_lms.cohorts.models import Cohort
 from insights_lms.competencies.models import Competency
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
-from insights_lms.peer import services
+from insights_lms.peer import case_studies, challenges
+from insights_lms.peer.case_studies import CaseStudyInput
+from insights_lms.peer.challenges import ChallengeInput
 from insights_lms.peer.models import (
     CaseStudy,
     ChallengeContribution,
     ChallengeState,
     GoldfishChallenge,
 )
-from insights_lms.peer.services import CaseStudyInput, ChallengeInput
 from insights_lms.xapi.models import XapiStatement
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, enrolled, make_cohort, make_user
@@ -52,7 +53,7 @@ def other_cohort(db, demo) -> Cohort:
 def challenge(db, demo) -> GoldfishChallenge:
     """participant1's open challenge, with a question from participant2."""
     enrolment = enrolment_of(db, "participant1@example.org")
-    found = services.post_challenge(
+    found = challenges.post_challenge(
         db,
         enrolment=enrolment,
         user=enrolment.user,
@@ -63,7 +64,7 @@ def challenge(db, demo) -> GoldfishChallenge:
             competency_ids=competency_ids(db, "L1.3", "L2.3"),
         ),
     )
-    services.add_contribution(
+    challenges.add_contribution(
         db, found, user=user(db, "participant2@example.org"), kind="question", text="Who else?"
     )
     db.commit()
@@ -74,7 +75,7 @@ def challenge(db, demo) -> GoldfishChallenge:
 def study(db, demo) -> CaseStudy:
     """participant1's case study, still a draft."""
     enrolment = enrolment_of(db, "participant1@example.org")
-    found = services.create_case_study(
+    found = case_studies.create_case_study(
         db,
         enrolment=enrolment,
         user=enrolment.user,
@@ -359,7 +360,7 @@ def test_the_owner_edits_an_open_challenge(client, db, challenge):
     )
     assert response.status_code == 302
     assert reload(db, challenge).title == "SEND team: who leads?"
-    services.record_decision(db, reload(db, challenge), user=challenge.owner, resolution="Done")
+    challenges.record_decision(db, reload(db, challenge), user=challenge.owner, resolution="Done")
     db.commit()
     response = client.get(url)
     assert response.status_code == 302
@@ -465,7 +466,7 @@ def test_a_bad_case_study_is_refused_and_kept(client, db, demo):
 
 
 def test_a_facilitator_features_it_for_the_whole_programme(app, client, db, study, other_cohort):
-    services.share_case_study(db, study, user=study.author)
+    case_studies.share_case_study(db, study, user=study.author)
     db.commit()
     url = f"/peer/case-studies/{study.public_id}"
     outsider = app.test_client()
@@ -499,7 +500,7 @@ def test_a_facilitator_features_it_for_the_whole_programme(app, client, db, stud
     "email", ["participant1@example.org", "participant2@example.org", "coach2@example.org"]
 )
 def test_only_a_facilitator_may_feature(client, db, study, email):
-    services.share_case_study(db, study, user=study.author)
+    case_studies.share_case_study(db, study, user=study.author)
     db.commit()
     sign_in(client, email)
     url = f"/peer/case-studies/{study.public_id}"
@@ -509,7 +510,7 @@ def test_only_a_facilitator_may_feature(client, db, study, email):
 
 
 def test_only_the_author_edits_or_shares(client, db, study):
-    services.share_case_study(db, study, user=study.author)
+    case_studies.share_case_study(db, study, user=study.author)
     db.commit()
     sign_in(client, "participant2@example.org")
     url = f"/peer/case-studies/{study.public_id}"
@@ -562,7 +563,7 @@ def snapshot(db) -> tuple[Any, ...]:
 def test_people_outside_the_cohort_get_404_everywhere(
     client, db, challenge, study, other_cohort, email
 ):
-    services.share_case_study(db, study, user=study.author)
+    case_studies.share_case_study(db, study, user=study.author)
     db.commit()
     before = snapshot(db)
     sign_in(client, email)

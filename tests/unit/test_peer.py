@@ -21,7 +21,9 @@ from insights_lms.cohorts.services import enrol
 from insights_lms.competencies.models import Competency
 from insights_lms.db import utcnow
 from insights_lms.enums import ActivityKind, CohortRole
-from insights_lms.peer import services
+from insights_lms.peer import access, case_studies, challenges
+from insights_lms.peer.case_studies import CaseStudyInput
+from insights_lms.peer.challenges import ChallengeInput
 from insights_lms.peer.models import (
     CaseStudy,
     CaseStudyStatus,
@@ -30,7 +32,7 @@ from insights_lms.peer.models import (
     ContributionKind,
     GoldfishChallenge,
 )
-from insights_lms.peer.services import CaseStudyInput, ChallengeInput, PeerError
+from insights_lms.peer.validation import PeerError
 from insights_lms.xapi.models import XapiStatement
 from tests.factories import enrolled, make_cohort, make_user
 from tests.factories import find_user as user
@@ -76,7 +78,7 @@ def challenge_input(db, cohort: Cohort | None = None, **overrides: Any) -> Chall
 
 def post(db, email: str = "participant1@example.org", **overrides: Any) -> GoldfishChallenge:
     enrolment = enrolment_of(db, email)
-    return services.post_challenge(
+    return challenges.post_challenge(
         db,
         enrolment=enrolment,
         user=enrolment.user,
@@ -99,7 +101,7 @@ def study_input(db, **overrides: Any) -> CaseStudyInput:
 
 def write(db, email: str = "participant1@example.org", *, share: bool = False) -> CaseStudy:
     enrolment = enrolment_of(db, email)
-    return services.create_case_study(
+    return case_studies.create_case_study(
         db, enrolment=enrolment, user=enrolment.user, data=study_input(db), share=share
     )
 
@@ -218,13 +220,13 @@ def test_a_challenge_can_only_be_brought_to_a_session_of_its_cohort(db, demo, ot
 
 def test_only_a_participant_posts_on_their_own_enrolment(db, demo):
     coach = user(db, "coach1@example.org")
-    coach_enrolment = services.member_enrolment(db, coach, demo)
+    coach_enrolment = access.member_enrolment(db, coach, demo)
     with pytest.raises(PeerError, match="Only a participant"):
-        services.post_challenge(
+        challenges.post_challenge(
             db, enrolment=coach_enrolment, user=coach, data=challenge_input(db, demo)
         )
     with pytest.raises(PeerError, match="Only a participant"):
-        services.post_challenge(
+        challenges.post_challenge(
             db,
             enrolment=enrolment_of(db, "participant1@example.org"),
             user=user(db, "participant2@example.org"),
@@ -235,7 +237,7 @@ def test_only_a_participant_posts_on_their_own_enrolment(db, demo):
 def test_the_owner_edits_an_open_challenge_but_not_once_decided(db, demo):
     challenge = post(db)
     amina = challenge.owner
-    services.update_challenge(
+    challenges.update_challenge(
         db,
         challenge,
         user=amina,
@@ -246,12 +248,12 @@ def test_the_owner_edits_an_open_challenge_but_not_once_decided(db, demo):
     assert challenge.title == "SEND team: internal or external?"
     assert challenge.cohort_module is None
     with pytest.raises(PeerError, match="Only the problem owner"):
-        services.update_challenge(
+        challenges.update_challenge(
             db, challenge, user=user(db, "participant2@example.org"), data=challenge_input(db)
         )
-    services.record_decision(db, challenge, user=amina, resolution="Advertise.")
+    challenges.record_decision(db, challenge, user=amina, resolution="Advertise.")
     with pytest.raises(PeerError, match="can no longer change"):
-        services.update_challenge(db, challenge, user=amina, data=challenge_input(db))
+        challenges.update_challenge(db, challenge, user=amina, data=challenge_input(db))
 
 
 # --- questions and suggestions -----------------------------------------------------------
@@ -262,10 +264,10 @@ def test_peers_ask_and_suggest_and_each_is_announced(db, demo):
     tom = user(db, "participant2@example.org")
     received = Received()
     with signals.challenge_answered.connected_to(received):
-        question = services.add_contribution(
+        question = challenges.add_contribution(
             db, challenge, user=tom, kind="question", text="Who else could lead SEND?"
         )
-        suggestion = services.add_contribution(
+        suggestion = challenges.add_contribution(
             db,
             challenge,
             user=user(db, "participant3@example.org"),
@@ -282,10 +284,10 @@ def test_peers_ask_and_suggest_and_each_is_announced(db, demo):
 
 def test_coaches_and_facilitators_of_the_cohort_contribute_in_their_role(db, demo):
     challenge = post(db)
-    by_coach = services.add_contribution(
+    by_coach = challenges.add_contribution(
         db, challenge, user=user(db, "coach1@example.org"), kind="question", text="What is SEND?"
     )
-    by_facilitator = services.add_contribution(
+    by_facilitator = challenges.add_contribution(
         db, challenge, user=user(db, "facilitator@example.org"), kind="suggestion", text="Pilot."
     )
     assert by_coach.enrolment.role == CohortRole.COACH
@@ -295,9 +297,9 @@ def test_coaches_and_facilitators_of_the_cohort_contribute_in_their_role(db, dem
 def test_a_question_states_asked_and_a_suggestion_commented_without_their_text(db, demo):
     challenge = post(db)
     tom = user(db, "participant2@example.org")
-    services.add_contribution(db, challenge, user=tom, kind="question", text="Who else? Zebra")
+    challenges.add_contribution(db, challenge, user=tom, kind="question", text="Who else? Zebra")
     coach = user(db, "coach1@example.org")
-    services.add_contribution(db, challenge, user=coach, kind="suggestion", text="Pilot. Yak")
+    challenges.add_contribution(db, challenge, user=coach, kind="suggestion", text="Pilot. Yak")
     asked, commented = outbox(db, "challenge.answered")
     for statement in (asked, commented):
         assert_valid(statement)
@@ -313,7 +315,7 @@ def test_a_question_states_asked_and_a_suggestion_commented_without_their_text(d
     assert asked["actor"]["account"]["name"] == tom.public_id
     assert asked["context"]["registration"] == enrolment_of(db, tom.email).registration
     assert commented["verb"]["id"] == "http://adlnet.gov/expapi/verbs/commented"
-    coach_enrolment = services.member_enrolment(db, coach, demo)
+    coach_enrolment = access.member_enrolment(db, coach, demo)
     assert commented["context"]["registration"] == coach_enrolment.registration
 
 
@@ -329,7 +331,7 @@ def test_a_question_states_asked_and_a_suggestion_commented_without_their_text(d
 def test_a_contribution_must_be_complete(db, demo, kind, text, field, message):
     challenge = post(db)
     with pytest.raises(PeerError, match=message) as caught:
-        services.add_contribution(
+        challenges.add_contribution(
             db, challenge, user=user(db, "participant2@example.org"), kind=kind, text=text
         )
     assert caught.value.field == field
@@ -339,42 +341,44 @@ def test_a_contribution_must_be_complete(db, demo, kind, text, field, message):
 def test_the_owner_and_outsiders_cannot_contribute(db, demo, other_cohort):
     challenge = post(db)
     with pytest.raises(PeerError, match="answer them below"):
-        services.add_contribution(db, challenge, user=challenge.owner, kind="question", text="?")
+        challenges.add_contribution(db, challenge, user=challenge.owner, kind="question", text="?")
     for email in ("outsider@school.example", "outside-coach@school.example"):
         with pytest.raises(PeerError, match="Only members of the cohort"):
-            services.add_contribution(
+            challenges.add_contribution(
                 db, challenge, user=user(db, email), kind="question", text="?"
             )
     admin = make_user(db, is_admin=True)
     with pytest.raises(PeerError, match="Only members of the cohort"):
-        services.add_contribution(db, challenge, user=admin, kind="question", text="?")
+        challenges.add_contribution(db, challenge, user=admin, kind="question", text="?")
     assert db.scalar(sa.select(sa.func.count()).select_from(ChallengeContribution)) == 0
 
 
 def test_a_decided_challenge_is_closed_to_contributions(db, demo):
     challenge = post(db)
-    services.record_decision(db, challenge, user=challenge.owner, resolution="Advertise.")
+    challenges.record_decision(db, challenge, user=challenge.owner, resolution="Advertise.")
     tom = user(db, "participant2@example.org")
-    assert not services.can_contribute(db, tom, challenge)
+    assert not access.can_contribute(db, tom, challenge)
     with pytest.raises(PeerError, match="closed to new ideas"):
-        services.add_contribution(db, challenge, user=tom, kind="question", text="Why?")
+        challenges.add_contribution(db, challenge, user=tom, kind="question", text="Why?")
 
 
 def test_the_owner_answers_questions_only(db, demo):
     challenge = post(db)
     tom = user(db, "participant2@example.org")
-    question = services.add_contribution(db, challenge, user=tom, kind="question", text="Who?")
-    suggestion = services.add_contribution(db, challenge, user=tom, kind="suggestion", text="Ask.")
-    services.answer_question(db, question, user=challenge.owner, answer="Our assistant head.")
+    question = challenges.add_contribution(db, challenge, user=tom, kind="question", text="Who?")
+    suggestion = challenges.add_contribution(
+        db, challenge, user=tom, kind="suggestion", text="Ask."
+    )
+    challenges.answer_question(db, question, user=challenge.owner, answer="Our assistant head.")
     assert question.answer == "Our assistant head." and question.answered_dt is not None
-    services.answer_question(db, question, user=challenge.owner, answer="Our assistant head, Jo.")
+    challenges.answer_question(db, question, user=challenge.owner, answer="Our assistant head, Jo.")
     assert question.answer == "Our assistant head, Jo."
     with pytest.raises(PeerError, match="Only questions are answered"):
-        services.answer_question(db, suggestion, user=challenge.owner, answer="Thanks")
+        challenges.answer_question(db, suggestion, user=challenge.owner, answer="Thanks")
     with pytest.raises(PeerError, match="Only the problem owner"):
-        services.answer_question(db, question, user=tom, answer="Me")
+        challenges.answer_question(db, question, user=tom, answer="Me")
     with pytest.raises(PeerError, match="Write your answer") as caught:
-        services.answer_question(db, question, user=challenge.owner, answer=" ")
+        challenges.answer_question(db, question, user=challenge.owner, answer=" ")
     assert caught.value.field == "answer"
 
 
@@ -387,14 +391,14 @@ def test_open_then_decided_then_outcome_recorded(db, demo):
     received = Received()
     with signals.challenge_resolved.connected_to(received):
         with pytest.raises(PeerError, match="Record your decision first"):
-            services.record_outcome(db, challenge, user=amina, outcome="It worked.")
-        services.record_decision(db, challenge, user=amina, resolution="Advertise externally.")
+            challenges.record_outcome(db, challenge, user=amina, outcome="It worked.")
+        challenges.record_decision(db, challenge, user=amina, resolution="Advertise externally.")
         assert challenge.state == ChallengeState.DECIDED and challenge.decided_dt is not None
         with pytest.raises(PeerError, match="already recorded your decision"):
-            services.record_decision(db, challenge, user=amina, resolution="Again")
-        services.record_outcome(db, challenge, user=amina, outcome="We appointed in May.")
+            challenges.record_decision(db, challenge, user=amina, resolution="Again")
+        challenges.record_outcome(db, challenge, user=amina, outcome="We appointed in May.")
         with pytest.raises(PeerError, match="already recorded what happened"):
-            services.record_outcome(db, challenge, user=amina, outcome="Again")
+            challenges.record_outcome(db, challenge, user=amina, outcome="Again")
     assert challenge.state == ChallengeState.OUTCOME_RECORDED
     assert challenge.resolution == "Advertise externally."
     assert challenge.outcome == "We appointed in May." and challenge.outcome_dt is not None
@@ -405,24 +409,26 @@ def test_open_then_decided_then_outcome_recorded(db, demo):
 def test_only_the_owner_records_the_decision_and_outcome(db, demo, email):
     challenge = post(db)
     with pytest.raises(PeerError, match="Only the problem owner"):
-        services.record_decision(db, challenge, user=user(db, email), resolution="Mine")
-    services.record_decision(db, challenge, user=challenge.owner, resolution="Advertise.")
+        challenges.record_decision(db, challenge, user=user(db, email), resolution="Mine")
+    challenges.record_decision(db, challenge, user=challenge.owner, resolution="Advertise.")
     with pytest.raises(PeerError, match="Only the problem owner"):
-        services.record_outcome(db, challenge, user=user(db, email), outcome="Mine")
+        challenges.record_outcome(db, challenge, user=user(db, email), outcome="Mine")
 
 
 def test_a_decision_must_be_written(db, demo):
     challenge = post(db)
     with pytest.raises(PeerError, match="Say what you decided") as caught:
-        services.record_decision(db, challenge, user=challenge.owner, resolution="  ")
+        challenges.record_decision(db, challenge, user=challenge.owner, resolution="  ")
     assert caught.value.field == "resolution" and challenge.is_open
 
 
 def test_the_decision_and_the_outcome_each_state_resolve_with_their_stage(db, demo):
     challenge = post(db)
     later = utcnow() + dt.timedelta(days=30)
-    services.record_decision(db, challenge, user=challenge.owner, resolution="Advertise. Quokka")
-    services.record_outcome(db, challenge, user=challenge.owner, outcome="Hired. Wombat", now=later)
+    challenges.record_decision(db, challenge, user=challenge.owner, resolution="Advertise. Quokka")
+    challenges.record_outcome(
+        db, challenge, user=challenge.owner, outcome="Hired. Wombat", now=later
+    )
     decided, recorded = outbox(db, "challenge.resolved")
     for statement in (decided, recorded):
         assert_valid(statement)
@@ -447,24 +453,22 @@ def test_membership_is_any_role_in_the_cohort(db, demo, other_cohort):
         "coach2@example.org",
         "facilitator@example.org",
     ):
-        assert services.is_member(db, user(db, email), demo), email
-    assert not services.is_member(db, user(db, "outsider@school.example"), demo)
-    assert not services.is_member(db, user(db, "outside-coach@school.example"), demo)
-    assert services.is_member(db, make_user(db, is_admin=True), demo)
-    assert (
-        services.cohort_for_member(db, "demo-cohort", user(db, "outsider@school.example")) is None
-    )
-    assert services.cohort_for_member(db, "no-such-cohort", user(db, "coach1@example.org")) is None
+        assert access.is_member(db, user(db, email), demo), email
+    assert not access.is_member(db, user(db, "outsider@school.example"), demo)
+    assert not access.is_member(db, user(db, "outside-coach@school.example"), demo)
+    assert access.is_member(db, make_user(db, is_admin=True), demo)
+    assert access.cohort_for_member(db, "demo-cohort", user(db, "outsider@school.example")) is None
+    assert access.cohort_for_member(db, "no-such-cohort", user(db, "coach1@example.org")) is None
 
 
 def test_only_members_see_a_challenge(db, demo, other_cohort):
     challenge = post(db)
     public_id = challenge.public_id
     for email in ("participant2@example.org", "coach1@example.org", "facilitator@example.org"):
-        assert services.challenge_for_viewer(db, public_id, user(db, email)) == challenge
+        assert access.challenge_for_viewer(db, public_id, user(db, email)) == challenge
     for email in ("outsider@school.example", "outside-coach@school.example"):
-        assert services.challenge_for_viewer(db, public_id, user(db, email)) is None
-    assert services.challenge_for_viewer(db, "no-such-id", user(db, "coach1@example.org")) is None
+        assert access.challenge_for_viewer(db, public_id, user(db, email)) is None
+    assert access.challenge_for_viewer(db, "no-such-id", user(db, "coach1@example.org")) is None
 
 
 def test_who_sees_a_case_study_as_it_is_shared_and_featured(db, demo, other_cohort):
@@ -478,14 +482,14 @@ def test_who_sees_a_case_study_as_it_is_shared_and_featured(db, demo, other_coho
 
     def viewers() -> set[str]:
         people = [amina, peer, facilitator, outsider, nobody, admin]
-        return {p.email for p in people if services.can_view_case_study(db, p, study)}
+        return {p.email for p in people if access.can_view_case_study(db, p, study)}
 
     assert viewers() == {amina.email}  # a draft: its author alone, not even an administrator
-    services.share_case_study(db, study, user=amina)
+    case_studies.share_case_study(db, study, user=amina)
     assert viewers() == {amina.email, peer.email, facilitator.email, admin.email}
-    services.set_featured(db, study, user=facilitator, featured=True)
+    case_studies.set_featured(db, study, user=facilitator, featured=True)
     assert viewers() == {amina.email, peer.email, facilitator.email, admin.email, outsider.email}
-    services.set_featured(db, study, user=facilitator, featured=False)
+    case_studies.set_featured(db, study, user=facilitator, featured=False)
     assert outsider.email not in viewers()
 
 
@@ -496,7 +500,7 @@ def test_challenges_count_as_evidence_for_the_owner_by_competency(db, demo):
     first = post(db)
     second = post(db, title="Lunchtime rota", competency_ids=competency_ids(db, "L1.3"))
     amina = enrolment_of(db, "participant1@example.org")
-    by_competency = services.challenges_for_progress(db, amina)
+    by_competency = challenges.challenges_for_progress(db, amina)
     l13, l23 = competency_ids(db, "L1.3", "L2.3")
     assert set(by_competency) == {l13, l23}
     assert [i.title for i in by_competency[l13]] == ["Lunchtime rota", first.title]
@@ -504,26 +508,28 @@ def test_challenges_count_as_evidence_for_the_owner_by_competency(db, demo):
     assert item.public_id == first.public_id and item.status == "Open"
     assert item.endpoint == "lms.peer.challenge"
     assert item.occurred_on == first.created_dt.astimezone(ZoneInfo("Europe/London")).date()
-    services.record_decision(db, second, user=second.owner, resolution="Two sittings.")
-    assert services.challenges_for_progress(db, amina)[l13][0].status == "Decided"
-    assert services.challenges_for_progress(db, enrolment_of(db, "participant2@example.org")) == {}
+    challenges.record_decision(db, second, user=second.owner, resolution="Two sittings.")
+    assert challenges.challenges_for_progress(db, amina)[l13][0].status == "Decided"
+    assert (
+        challenges.challenges_for_progress(db, enrolment_of(db, "participant2@example.org")) == {}
+    )
 
 
 def test_contributions_count_for_each_peer(db, demo):
     challenge = post(db)
     tom = user(db, "participant2@example.org")
-    first = services.add_contribution(db, challenge, user=tom, kind="question", text="Who?")
+    first = challenges.add_contribution(db, challenge, user=tom, kind="question", text="Who?")
     later = utcnow() + dt.timedelta(minutes=5)
-    second = services.add_contribution(
+    second = challenges.add_contribution(
         db, challenge, user=tom, kind="suggestion", text="Ask.", now=later
     )
-    services.add_contribution(
+    challenges.add_contribution(
         db, challenge, user=user(db, "participant3@example.org"), kind="question", text="When?"
     )
-    mine = services.contributions_of(db, enrolment_of(db, tom.email))
+    mine = challenges.contributions_of(db, enrolment_of(db, tom.email))
     assert mine == [second, first]
     assert [c.code for c in mine[0].challenge.competencies] == ["L1.3", "L2.3"]
-    assert services.contributions_of(db, enrolment_of(db, "participant1@example.org")) == []
+    assert challenges.contributions_of(db, enrolment_of(db, "participant1@example.org")) == []
 
 
 # --- case studies ------------------------------------------------------------------------
@@ -534,13 +540,13 @@ def test_a_draft_is_private_until_shared_and_sharing_is_announced(db, demo):
     with signals.case_study_published.connected_to(received):
         study = write(db)
         assert study.status == CaseStudyStatus.DRAFT and received.calls == []
-        assert services.shared_case_studies(db, demo) == []
-        services.share_case_study(db, study, user=study.author)
+        assert case_studies.shared_case_studies(db, demo) == []
+        case_studies.share_case_study(db, study, user=study.author)
     assert received.calls == [(study, {"user": study.author})]
     assert study.is_shared and study.shared_dt is not None
-    assert services.shared_case_studies(db, demo) == [study]
+    assert case_studies.shared_case_studies(db, demo) == [study]
     with pytest.raises(PeerError, match="already shared"):
-        services.share_case_study(db, study, user=study.author)
+        case_studies.share_case_study(db, study, user=study.author)
 
 
 def test_sharing_states_shared_with_the_case_study_as_an_article(db, demo):
@@ -563,16 +569,16 @@ def test_only_the_author_shares_or_edits(db, demo):
     study = write(db)
     tom = user(db, "participant2@example.org")
     with pytest.raises(PeerError, match="Only the author"):
-        services.share_case_study(db, study, user=tom)
+        case_studies.share_case_study(db, study, user=tom)
     with pytest.raises(PeerError, match="Only the author"):
-        services.update_case_study(db, study, user=tom, data=study_input(db))
+        case_studies.update_case_study(db, study, user=tom, data=study_input(db))
     assert outbox(db, "case_study.shared") == []
 
 
 def test_editing_keeps_a_shared_and_featured_study_so(db, demo):
     study = write(db, share=True)
-    services.set_featured(db, study, user=user(db, "facilitator@example.org"), featured=True)
-    services.update_case_study(
+    case_studies.set_featured(db, study, user=user(db, "facilitator@example.org"), featured=True)
+    case_studies.update_case_study(
         db, study, user=study.author, data=study_input(db, title="Family liaison: two terms on")
     )
     assert study.title == "Family liaison: two terms on"
@@ -595,7 +601,7 @@ def test_editing_keeps_a_shared_and_featured_study_so(db, demo):
 def test_a_case_study_must_be_complete(db, demo, overrides, field):
     enrolment = enrolment_of(db, "participant1@example.org")
     with pytest.raises(PeerError) as caught:
-        services.create_case_study(
+        case_studies.create_case_study(
             db, enrolment=enrolment, user=enrolment.user, data=study_input(db, **overrides)
         )
     assert caught.value.field == field
@@ -607,15 +613,17 @@ def test_a_facilitator_of_the_cohort_features_and_unfeatures(db, demo, other_coh
     facilitator = user(db, "facilitator@example.org")
     received = Received()
     with signals.case_study_featured.connected_to(received):
-        services.set_featured(db, study, user=facilitator, featured=True)
-        services.set_featured(db, study, user=facilitator, featured=True)  # no change, no signal
-        assert services.featured_case_studies(db, demo.programme) == [study]
-        services.set_featured(db, study, user=facilitator, featured=False)
+        case_studies.set_featured(db, study, user=facilitator, featured=True)
+        case_studies.set_featured(
+            db, study, user=facilitator, featured=True
+        )  # no change, no signal
+        assert case_studies.featured_case_studies(db, demo.programme) == [study]
+        case_studies.set_featured(db, study, user=facilitator, featured=False)
     assert received.calls == [
         (study, {"user": facilitator, "featured": True}),
         (study, {"user": facilitator, "featured": False}),
     ]
-    assert services.featured_case_studies(db, demo.programme) == []
+    assert case_studies.featured_case_studies(db, demo.programme) == []
     assert study.featured_by is None and study.featured_dt is None
 
 
@@ -623,34 +631,34 @@ def test_others_cannot_feature_and_drafts_cannot_be_featured(db, demo, other_coh
     draft = write(db)
     facilitator = user(db, "facilitator@example.org")
     with pytest.raises(PeerError, match="Only a case study shared"):
-        services.set_featured(db, draft, user=facilitator, featured=True)
-    services.share_case_study(db, draft, user=draft.author)
+        case_studies.set_featured(db, draft, user=facilitator, featured=True)
+    case_studies.share_case_study(db, draft, user=draft.author)
     for email in ("participant2@example.org", "coach1@example.org", "participant1@example.org"):
-        assert not services.can_feature(db, user(db, email), draft)
+        assert not access.can_feature(db, user(db, email), draft)
         with pytest.raises(PeerError, match="Only a facilitator"):
-            services.set_featured(db, draft, user=user(db, email), featured=True)
+            case_studies.set_featured(db, draft, user=user(db, email), featured=True)
     other_facilitator = enrolled(db, other_cohort, CohortRole.FACILITATOR)
     with pytest.raises(PeerError, match="Only a facilitator"):
-        services.set_featured(db, draft, user=other_facilitator, featured=True)
+        case_studies.set_featured(db, draft, user=other_facilitator, featured=True)
     assert not draft.is_featured
 
 
 def test_only_participants_write_case_studies(db, demo):
     coach = user(db, "coach2@example.org")
-    enrolment = services.member_enrolment(db, coach, demo)
+    enrolment = access.member_enrolment(db, coach, demo)
     with pytest.raises(PeerError, match="Only a participant"):
-        services.create_case_study(db, enrolment=enrolment, user=coach, data=study_input(db))
+        case_studies.create_case_study(db, enrolment=enrolment, user=coach, data=study_input(db))
 
 
 def test_member_enrolment_prefers_the_participant_role(db, demo):
     amina = user(db, "participant1@example.org")
     enrol(db, demo, amina, CohortRole.COACH)
-    found = services.member_enrolment(db, amina, demo)
+    found = access.member_enrolment(db, amina, demo)
     assert isinstance(found, Enrolment) and found.role == CohortRole.PARTICIPANT
 
 
 def test_session_choices_name_the_goldfish_bowls(db, demo):
-    choices = services.session_choices(demo)
+    choices = challenges.session_choices(demo)
     assert [c.cohort_module for c in choices] == sorted(demo.sessions, key=lambda s: s.starts_at)
     with_bowls = [c for c in choices if c.goldfish_bowls]
     assert with_bowls and with_bowls[0].goldfish_bowls == ("The staffing decision",)
@@ -676,7 +684,7 @@ def test_the_demo_has_a_resolved_challenge_an_open_one_and_a_featured_case_study
     assert open_one.state == ChallengeState.OPEN and open_one.contributions
     assert study.is_shared and study.is_featured
     assert study.featured_by == user(db, "facilitator@example.org")
-    assert services.featured_case_studies(db, demo.programme) == [study]
+    assert case_studies.featured_case_studies(db, demo.programme) == [study]
     statements = [row.statement for row in db.scalars(sa.select(XapiStatement))]
     assert {s["verb"]["id"].rsplit("/", 1)[-1] for s in statements} == {
         "post",
