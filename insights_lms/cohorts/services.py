@@ -258,7 +258,8 @@ def coach_of(session: Session, cohort: Cohort, participant: User) -> User | None
 
 
 def cohorts_seeing_programme(session: Session, user: User, programme: Programme) -> list[Cohort]:
-    """The user's cohorts (any role) that run this programme."""
+    """The user's cohorts (any role) that run this programme, with their sessions and task
+    windows."""
     return list(
         session.scalars(
             sa.select(Cohort)
@@ -266,5 +267,6 @@ def cohorts_seeing_programme(session: Session, user: User, programme: Programme)
             .where(Enrolment.user_id == user.id, Cohort.programme_id == programme.id)
             .distinct()
             .order_by(Cohort.code)
+            .options(selectinload(Cohort.sessions), selectinload(Cohort.task_windows))
         )
     )
