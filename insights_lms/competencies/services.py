@@ -24,19 +24,28 @@ def get_framework(session: Session, code: str) -> Framework | None:
     )
 
 
+def _outline() -> list[LoaderOption]:
+    return [
+        _scale_levels(),
+        selectinload(Framework.domains)
+        .selectinload(Domain.competencies)
+        .selectinload(Competency.descriptors),
+    ]
+
+
 def framework_outline(session: Session, code: str) -> Framework | None:
-    """The framework as its page shows it: the scale's levels, the domains, and each domain's
+    """The framework as its pages show it: the scale's levels, the domains, and each domain's
     competencies with their level descriptors."""
-    return session.scalar(
-        sa.select(Framework)
-        .where(Framework.code == code)
-        .options(
-            _scale_levels(),
-            selectinload(Framework.domains)
-            .selectinload(Domain.competencies)
-            .selectinload(Competency.descriptors),
-        )
+    return session.scalar(sa.select(Framework).where(Framework.code == code).options(*_outline()))
+
+
+def load_outline(session: Session, framework: Framework) -> Framework:
+    """``framework`` with its outline (as :func:`framework_outline`) loaded."""
+    loaded = session.scalar(
+        sa.select(Framework).where(Framework.id == framework.id).options(*_outline())
     )
+    assert loaded is not None
+    return loaded
 
 
 def get_competency(session: Session, framework: Framework, code: str) -> Competency | None:
