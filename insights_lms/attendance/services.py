@@ -26,11 +26,13 @@ from insights_lms.attendance.models import (
 )
 from insights_lms.auth.models import User
 from insights_lms.cohorts import access
-from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
-from insights_lms.cohorts.services import has_role
+from insights_lms.cohorts.models import Cohort, CohortModule, CohortTask, Enrolment
+from insights_lms.cohorts.services import cohorts_seeing_programme, has_role
+from insights_lms.cohorts.timeline import module_session
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.errors import DomainError
+from insights_lms.programmes.models import Module
 from insights_lms.timeutil import format_local
 
 #: What a facilitator enters for one participant: a status and a (possibly empty) note.
@@ -326,6 +328,36 @@ def participant_module_records(
         cm.id: ModuleRecord(cm, marks.get(cm.id), completions.get(cm.id), _has_started(cm, now))
         for cm in cohort.sessions
     }
+
+
+@dataclass(frozen=True)
+class ModuleInCohorts:
+    """A module as the signed-in user's cohorts run it: what the module page shows beside
+    the programme's own content."""
+
+    #: Each of the user's cohorts of the programme with its session of the module (or None).
+    sessions: list[tuple[Cohort, CohortModule | None]]
+    #: The user's own record of the module, in each cohort where they are a participant.
+    records: list[tuple[Cohort, ModuleRecord]]
+    #: Each cohort's window for the practical task after the module.
+    windows: list[tuple[Cohort, CohortTask]]
+
+
+def module_in_cohorts(session: Session, user: User, module: Module) -> ModuleInCohorts:
+    """When and where the user's cohorts meet for ``module``, the user's own record of it
+    (as a participant) and the cohorts' windows for the task after it."""
+    cohorts = cohorts_seeing_programme(session, user, module.programme)
+    sessions = [(c, module_session(c, module)) for c in cohorts]
+    records = [
+        (cohort, participant_module_records(session, user, cohort)[cm.id])
+        for cohort, cm in sessions
+        if cm is not None and CohortRole.PARTICIPANT in access.roles_in(session, user, cohort)
+    ]
+    task = module.task_after
+    windows = []
+    if task is not None:
+        windows = [(c, w) for c in cohorts for w in c.task_windows if w.task_id == task.id]
+    return ModuleInCohorts(sessions, records, windows)
 
 
 def cohort_completion_counts(session: Session, cohort: Cohort) -> dict[int, tuple[int, int]]:

@@ -191,7 +191,7 @@ def start_cohort(
     and spacing kept); its creator becomes one of its facilitators. Sends ``cohort_created``."""
     code, title = code.strip(), title.strip()
     if not code or not title:
-        raise ScheduleError("Give the cohort a code and a title.")
+        raise ScheduleError("Give the cohort a code and a title.", "code")
     if not programme.modules:
         raise ScheduleError(f"{programme.title} has no modules yet.")
     zone = ZoneInfo(programme.time_zone)
@@ -202,7 +202,7 @@ def start_cohort(
             session, programme, code, title, first_session_start=first_start, created_by=created_by
         )
     except CohortError as exc:
-        raise ScheduleError(str(exc)) from None
+        raise ScheduleError(exc.message, exc.field) from None
     if created_by is not None:
         enrol(session, cohort, created_by, CohortRole.FACILITATOR, enrolled_by=created_by)
     return cohort

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from insights_lms import signals
 from insights_lms.auth.models import User
@@ -49,7 +49,7 @@ def create_cohort(
     clock, so a 09:00 start stays 09:00 across daylight saving).
     """
     if session.scalar(sa.select(Cohort.id).where(Cohort.code == code)) is not None:
-        raise CohortError(f"A cohort with code {code!r} already exists.")
+        raise CohortError(f"A cohort with code {code!r} already exists.", "code")
     cohort = Cohort(code=code, title=title, programme=programme)
     session.add(cohort)
     sync_schedule(session, cohort, _day_offset(programme, first_session_start))
@@ -183,12 +183,13 @@ def assign_coach(
 
 
 def enrolments_of(session: Session, user: User, role: CohortRole) -> list[Enrolment]:
-    """The user's enrolments in one role, newest cohort first."""
+    """The user's enrolments in one role, newest cohort first, with their cohorts."""
     return list(
         session.scalars(
             sa.select(Enrolment)
             .where(Enrolment.user_id == user.id, Enrolment.role == role)
             .order_by(Enrolment.created_dt.desc(), Enrolment.id.desc())
+            .options(joinedload(Enrolment.cohort))
         )
     )
 
@@ -257,8 +258,21 @@ def coach_of(session: Session, cohort: Cohort, participant: User) -> User | None
     return assignment.coach if assignment else None
 
 
+def cohort_with_sessions(session: Session, cohort: Cohort) -> Cohort:
+    """``cohort`` with its programme and its sessions' modules loaded."""
+    return session.scalars(
+        sa.select(Cohort)
+        .where(Cohort.id == cohort.id)
+        .options(
+            joinedload(Cohort.programme),
+            selectinload(Cohort.sessions).joinedload(CohortModule.module),
+        )
+    ).one()
+
+
 def cohorts_seeing_programme(session: Session, user: User, programme: Programme) -> list[Cohort]:
-    """The user's cohorts (any role) that run this programme."""
+    """The user's cohorts (any role) that run this programme, with their sessions and task
+    windows."""
     return list(
         session.scalars(
             sa.select(Cohort)
@@ -266,5 +280,6 @@ def cohorts_seeing_programme(session: Session, user: User, programme: Programme)
             .where(Enrolment.user_id == user.id, Cohort.programme_id == programme.id)
             .distinct()
             .order_by(Cohort.code)
+            .options(selectinload(Cohort.sessions), selectinload(Cohort.task_windows))
         )
     )

@@ -13,12 +13,13 @@ from wtforms import SelectChoice
 
 from insights_lms.cohorts import access, scheduling
 from insights_lms.cohorts.forms import MoveSessionForm, NewCohortForm
-from insights_lms.cohorts.models import CoachAssignment, Cohort
+from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule
+from insights_lms.cohorts.services import cohort_with_sessions
 from insights_lms.cohorts.timeline import cohort_timeline
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.timeutil import format_local
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -70,9 +71,8 @@ def new() -> Page:
                 user,
             )
         except scheduling.ScheduleError as exc:
-            attach_error(form, str(exc), "code" if "code" in str(exc) else None)
+            refuse(form, exc)
         else:
-            session.commit()
             flash(
                 f"{cohort.title} is created with {len(cohort.sessions)} module sessions.", "success"
             )
@@ -95,11 +95,16 @@ def schedule(code: str) -> str:
     )
 
 
+def _session_to_move(code: str, module_code: str) -> tuple[Cohort, CohortModule]:
+    cohort = cohort_with_sessions(session, access.facilitated_cohort_or_404(code))
+    cm = next((s for s in cohort.sessions if s.module.code == module_code), None) or abort(404)
+    return cohort, cm
+
+
 @bp.route("/<code>/schedule/<module_code>", methods=["GET", "POST"])
 @login_required
 def move(code: str, module_code: str) -> Page:
-    cohort = access.facilitated_cohort_or_404(code)
-    cm = next((s for s in cohort.sessions if s.module.code == module_code), None) or abort(404)
+    cohort, cm = _session_to_move(code, module_code)
     zone = ZoneInfo(cohort.programme.time_zone)
     starts = cm.starts_at.astimezone(zone)
     form = (
@@ -124,9 +129,10 @@ def move(code: str, module_code: str) -> Page:
                 moved_by=signed_in_user(),
             )
         except scheduling.ScheduleError as exc:
-            attach_error(form, str(exc))
+            refuse(form, exc)
+            # The refusal rolled the session back: load the page again.
+            cohort, cm = _session_to_move(code, module_code)
         else:
-            session.commit()
             flash(f"{cm.module.title} moved to {format_local(cm.starts_at, zone)}.", "success")
             for warning in warnings:
                 flash(warning.message, "warning")

@@ -1,48 +1,62 @@
-"""Reading the competency framework."""
+"""Reading the competency framework, with what its pages show loaded up front."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
-from insights_lms.competencies.models import Competency, Framework
-from insights_lms.programmes.models import Module, PracticalTask, Programme
+from insights_lms.competencies.models import Competency, Domain, Framework, Scale
 
 
 def list_frameworks(session: Session) -> list[Framework]:
     return list(session.scalars(sa.select(Framework).order_by(Framework.title)))
 
 
+def _scale_levels() -> LoaderOption:
+    return selectinload(Framework.scale).selectinload(Scale.levels)
+
+
 def get_framework(session: Session, code: str) -> Framework | None:
-    return session.scalar(sa.select(Framework).where(Framework.code == code))
+    """The framework with its scale's levels."""
+    return session.scalar(
+        sa.select(Framework).where(Framework.code == code).options(_scale_levels())
+    )
+
+
+def _outline() -> list[LoaderOption]:
+    return [
+        _scale_levels(),
+        selectinload(Framework.domains)
+        .selectinload(Domain.competencies)
+        .selectinload(Competency.descriptors),
+    ]
+
+
+def framework_outline(session: Session, code: str) -> Framework | None:
+    """The framework as its pages show it: the scale's levels, the domains, and each domain's
+    competencies with their level descriptors."""
+    return session.scalar(sa.select(Framework).where(Framework.code == code).options(*_outline()))
+
+
+def load_outline(session: Session, framework: Framework) -> Framework:
+    """``framework`` with its outline (as :func:`framework_outline`) loaded."""
+    loaded = session.scalar(
+        sa.select(Framework).where(Framework.id == framework.id).options(*_outline())
+    )
+    assert loaded is not None
+    return loaded
 
 
 def get_competency(session: Session, framework: Framework, code: str) -> Competency | None:
+    """A competency of ``framework`` with its domain, parent, children and descriptors."""
     return session.scalar(
-        sa.select(Competency).where(
-            Competency.framework_id == framework.id, Competency.code == code
-        )
-    )
-
-
-def modules_for(session: Session, competency: Competency) -> list[Module]:
-    """Modules (of any programme) that develop this competency, in programme order."""
-    return list(
-        session.scalars(
-            sa.select(Module)
-            .join(Module.programme)
-            .where(Module.competencies.contains(competency))
-            .order_by(Programme.code, Module.sequence)
-        )
-    )
-
-
-def tasks_for(session: Session, competency: Competency) -> list[PracticalTask]:
-    return list(
-        session.scalars(
-            sa.select(PracticalTask)
-            .join(PracticalTask.after_module)
-            .where(PracticalTask.competencies.contains(competency))
-            .order_by(Module.sequence)
+        sa.select(Competency)
+        .where(Competency.framework_id == framework.id, Competency.code == code)
+        .options(
+            selectinload(Competency.domain),
+            selectinload(Competency.parent),
+            selectinload(Competency.children),
+            selectinload(Competency.descriptors),
         )
     )

@@ -1,4 +1,9 @@
-"""The framework browser: domains, competencies and the descriptor of every level."""
+"""The framework browser: domains, competencies and the descriptor of every level.
+
+A competency's own page (``framework.competency``) also shows where the programmes develop
+it, so it is built by the programmes feature (``insights_lms/programmes/views.py``) on this
+blueprint: programmes builds on competencies, never the other way round.
+"""
 
 from __future__ import annotations
 
@@ -24,19 +29,5 @@ def index() -> Response | str:
 @bp.get("/<code>/")
 @login_required
 def show(code: str) -> str:
-    framework = services.get_framework(session, code) or abort(404)
+    framework = services.framework_outline(session, code) or abort(404)
     return render_template("lms/framework/show.html", framework=framework)
-
-
-@bp.get("/<code>/<competency_code>")
-@login_required
-def competency(code: str, competency_code: str) -> str:
-    framework = services.get_framework(session, code) or abort(404)
-    comp = services.get_competency(session, framework, competency_code) or abort(404)
-    return render_template(
-        "lms/framework/competency.html",
-        framework=framework,
-        competency=comp,
-        modules=services.modules_for(session, comp),
-        tasks=services.tasks_for(session, comp),
-    )

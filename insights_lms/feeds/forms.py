@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import Form, StringField, SubmitField
+
+from insights_lms.web import ConfirmForm
 
 
 class FeedLinkForm(Form):
@@ -15,7 +16,7 @@ class FeedLinkForm(Form):
     )
 
 
-class ResetFeedForm(FlaskForm):
-    """An empty form: it exists for its CSRF token."""
+class ResetFeedForm(ConfirmForm):
+    """The one-button form that resets the link (its own button text)."""
 
     submit = SubmitField("Reset my calendar link")

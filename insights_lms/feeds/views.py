@@ -25,8 +25,8 @@ def _feed_url(token: str) -> str:
 @bp.get("/")
 @login_required
 def settings() -> str:
+    # The first visit creates the user's feed (kept: the unit of work commits a 200).
     feed = services.feed_for(session, current_user)
-    session.commit()
     url = _feed_url(feed.token)
     return render_template(
         "lms/feeds/settings.html",
@@ -43,7 +43,6 @@ def reset() -> WerkzeugResponse:
     form = ResetFeedForm()
     if form.validate_on_submit():
         services.reset_feed(session, current_user)
-        session.commit()
         flash(
             "Your calendar link has been reset. Calendars subscribed to the old link will stop "
             "updating: subscribe again with the new link below.",

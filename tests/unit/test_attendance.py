@@ -14,6 +14,7 @@ from insights_lms.attendance.services import (
     CompletionError,
     cohort_completion_counts,
     complete_module,
+    module_in_cohorts,
     participant_module_records,
     record_attendance,
     register_for,
@@ -312,3 +313,20 @@ def test_cohort_completion_counts_count_attendance_including_late_and_completion
     assert counts[s[2].id] == (1, 0)
     assert counts[s[0].id] == (0, 0)
     assert set(counts) == {cm.id for cm in demo.sessions}
+
+
+def test_module_in_cohorts_gives_dates_own_record_and_task_windows(
+    db, demo, amina, facilitator, past
+):
+    module = past.module
+    mine = module_in_cohorts(db, amina, module)
+    assert mine.sessions == [(demo, past)]
+    [(cohort, record)] = mine.records
+    assert cohort is demo and record.cohort_module is past and record.started
+    task = module.task_after
+    assert task is not None
+    assert [(c, w.task_id) for c, w in mine.windows] == [(demo, task.id)]
+    # A facilitator sees the cohort's dates and windows, but has no record of their own.
+    theirs = module_in_cohorts(db, facilitator, module)
+    assert theirs.sessions == [(demo, past)] and theirs.records == []
+    assert len(theirs.windows) == 1
