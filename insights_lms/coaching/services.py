@@ -16,8 +16,8 @@ from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortTask, Enr
 from insights_lms.cohorts.services import coachees_of, cohorts_facilitated_by
 from insights_lms.cohorts.timeline import TimelineEntry, cohort_timeline
 from insights_lms.conversations.models import AgreedAction
-from insights_lms.conversations.services import ConversationStatus, today_for
-from insights_lms.conversations.services import statuses as conversation_statuses
+from insights_lms.conversations.queries import ConversationStatus, today_for
+from insights_lms.conversations.queries import statuses as conversation_statuses
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
