@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.access import can_facilitate
@@ -133,6 +133,9 @@ def facilitated_assignments(session: Session, user: User) -> list[CoachAssignmen
             sa.select(CoachAssignment)
             .join(CoachAssignment.participant)
             .where(CoachAssignment.cohort_id.in_(cohort_ids))
+            .options(
+                contains_eager(CoachAssignment.participant), selectinload(CoachAssignment.coach)
+            )
             .order_by(User.name)
         )
     )

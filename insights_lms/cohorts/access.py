@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
@@ -75,7 +75,8 @@ def participant_enrolment(
     session: Session, cohort_code: str, participant_public_id: str
 ) -> Enrolment | None:
     """The participant's enrolment in the cohort (by the cohort's code and the participant's
-    public id), whoever asks; None if they are not a participant there."""
+    public id), whoever asks; None if they are not a participant there. The participant, the
+    cohort and its programme come loaded (every page about the participant shows them)."""
     return session.scalar(
         sa.select(Enrolment)
         .join(Enrolment.cohort)
@@ -84,6 +85,10 @@ def participant_enrolment(
             Cohort.code == cohort_code,
             User.public_id == participant_public_id,
             Enrolment.role == CohortRole.PARTICIPANT,
+        )
+        .options(
+            joinedload(Enrolment.user),
+            joinedload(Enrolment.cohort).joinedload(Cohort.programme),
         )
     )
 

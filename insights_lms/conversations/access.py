@@ -19,6 +19,7 @@ from insights_lms.conversations.models import (
     Conversation,
     PrivateNote,
 )
+from insights_lms.conversations.queries import conversation_by_public_id
 
 
 def coach_assignment(session: Session, enrolment: Enrolment) -> CoachAssignment | None:
@@ -45,9 +46,7 @@ def can_view(session: Session, viewer: User, conversation: Conversation) -> bool
 
 def conversation_for_viewer(session: Session, public_id: str, viewer: User) -> Conversation | None:
     """The conversation if ``viewer`` may see it, else None (the view answers 404 either way)."""
-    conversation = session.scalar(
-        sa.select(Conversation).where(Conversation.public_id == public_id)
-    )
+    conversation = conversation_by_public_id(session, public_id)
     if conversation is None or not can_view(session, viewer, conversation):
         return None
     return conversation

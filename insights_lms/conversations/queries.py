@@ -14,9 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from insights_lms.cohorts.models import Enrolment
+from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.conversations.models import (
     ActionStatus,
     ActionUpdate,
@@ -45,6 +45,25 @@ def _with_details() -> list[Any]:
         selectinload(Conversation.actions).selectinload(AgreedAction.competency),
         selectinload(Conversation.coach),
     ]
+
+
+def conversation_by_public_id(session: Session, public_id: str) -> Conversation | None:
+    """One conversation with everything its pages show loaded (the participant, the cohort,
+    the focus with its ratings, the actions with their updates); whoever asks."""
+    return session.scalar(
+        sa.select(Conversation)
+        .where(Conversation.public_id == public_id)
+        .options(
+            *_with_details(),
+            joinedload(Conversation.enrolment).joinedload(Enrolment.user),
+            joinedload(Conversation.enrolment)
+            .joinedload(Enrolment.cohort)
+            .joinedload(Cohort.programme),
+            selectinload(Conversation.actions)
+            .selectinload(AgreedAction.updates)
+            .selectinload(ActionUpdate.by),
+        )
+    )
 
 
 def conversations_of(session: Session, enrolment: Enrolment) -> list[Conversation]:

@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from insights_lms.cohorts.access import participant_enrolment
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.conversations import access, commands, queries
@@ -32,6 +33,7 @@ from insights_lms.conversations.validation import (
     CorrectionInput,
 )
 from insights_lms.db import session
+from insights_lms.ratings.services import framework_of
 from insights_lms.web import ConfirmForm, refuse, signed_in_user
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
@@ -53,6 +55,12 @@ def _coachee_or_404(cohort_code: str, participant_id: str) -> Enrolment:
     if enrolment is None:
         abort(404)
     return enrolment
+
+
+def _reloaded(public_id: str) -> Conversation:
+    """The conversation loaded again after a refusal rolled back (and expired) the request's
+    objects, so that the page shown again runs no SQL from its template."""
+    return _conversation_or_404(public_id)
 
 
 def _conversation_or_404(public_id: str) -> Conversation:
@@ -129,6 +137,7 @@ def complete(public_id: str) -> Response:
 @login_required
 def prepare() -> Response | str | tuple[str, int]:
     enrolment, _ = _own_enrolment()
+    code = enrolment.cohort.code
     preparation = queries.open_preparation(session, enrolment)
     form = PreparationForm(obj=preparation if request.method == "GET" else None)
     competencies = list(enrolment.cohort.programme.framework.competencies)
@@ -146,6 +155,10 @@ def prepare() -> Response | str | tuple[str, int]:
             )
         except ConversationError as exc:
             refuse(form, exc)
+            # The refusal rolled back (and expired) what was loaded: load the page again.
+            enrolment = participant_enrolment(
+                session, request.args.get("cohort") or code, signed_in_user().public_id
+            ) or abort(404)
         else:
             flash("Saved your preparation: your coach will see it.", "success")
             return redirect(url_for(".index", cohort=enrolment.cohort.code))
@@ -206,6 +219,7 @@ def acknowledge(public_id: str) -> Response | tuple[str, int]:
             )
         except ConversationError as exc:
             refuse(form, exc)
+            conversation = _reloaded(public_id)
             if conversation.is_acknowledged:
                 flash(exc.message, "error")
                 return redirect(url_for(".show", public_id=conversation.public_id))
@@ -258,6 +272,7 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
             )
         except ConversationError as exc:
             refuse(form, exc)
+            conversation = _reloaded(public_id)
         else:
             flash("Saved your corrections.", "success")
             return redirect(url_for(".show", public_id=conversation.public_id))
@@ -294,7 +309,7 @@ def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, in
     coach = signed_in_user()
     if not access.is_coach_of(session, enrolment, coach):
         abort(403)
-    framework = enrolment.cohort.programme.framework
+    framework = framework_of(session, enrolment)
     competencies = list(framework.competencies)
     levels = list(framework.scale.levels)
     open_actions = queries.open_actions(session, enrolment)
@@ -325,6 +340,12 @@ def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, in
             )
         except ConversationError as exc:
             refuse(form, exc)
+            # The refusal rolled back (and expired) what was loaded: load the page again.
+            enrolment = _coachee_or_404(cohort_code, participant_id)
+            framework = framework_of(session, enrolment)
+            levels = list(framework.scale.levels)
+            open_actions = queries.open_actions(session, enrolment)
+            preparation = queries.open_preparation(session, enrolment)
         else:
             flash(
                 f"Saved your conversation with {enrolment.user.name}. "

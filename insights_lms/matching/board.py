@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from insights_lms.assessment.services import latest_self_ratings
 from insights_lms.auth.models import User
@@ -153,6 +153,9 @@ def matching_board(
             sa.select(CoachAssignment)
             .join(CoachAssignment.participant)
             .where(CoachAssignment.cohort_id == cohort.id)
+            .options(
+                contains_eager(CoachAssignment.participant), selectinload(CoachAssignment.coach)
+            )
             .order_by(User.name)
         )
     )

@@ -77,6 +77,7 @@ def profiles_of(session: Session, users: Iterable[User]) -> dict[int, CoachProfi
             selectinload(CoachProfile.phase_rows),
             selectinload(CoachProfile.strength_rows),
             selectinload(CoachProfile.context_rows),
+            selectinload(CoachProfile.updated_by),
         )
     )
     return {p.user_id: p for p in profiles}

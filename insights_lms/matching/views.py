@@ -147,6 +147,8 @@ def _profile_page(
             profiles.save_profile(session, coach, data, editor=signed_in_user())
         except MatchingError as exc:
             refuse(form, exc)
+            # The refusal rolled back (and expired) what was loaded: load the profile again.
+            profile = profiles.profile_of(session, coach)
         else:
             whose = "your" if coach.id == signed_in_user().id else f"{coach.name}'s"
             flash(f"Saved {whose} coach profile.", "success")

@@ -30,7 +30,7 @@ def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, in
     kinds = services.ratable_kinds(session, enrolment, viewer)
     if not kinds:
         abort(403)  # may see the map (the participant, an administrator) but not rate
-    framework = enrolment.cohort.programme.framework
+    framework = services.framework_of(session, enrolment)
     levels = framework.scale.levels
     competencies = list(framework.competencies)
     form = rating_form(competencies, levels, kinds)
@@ -43,6 +43,12 @@ def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, in
         except services.RatingError as exc:
             refuse(None, exc)
             error = exc.message
+            # The refusal rolled back (and expired) what was loaded: load the page again.
+            enrolment = participant_enrolment_for_viewer(
+                session, viewer, cohort_code, participant_id
+            ) or abort(404)
+            framework = services.framework_of(session, enrolment)
+            levels = framework.scale.levels
         else:
             count = len(created)
             noun = "competency" if count == 1 else "competencies"
