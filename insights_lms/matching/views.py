@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts import access
-from insights_lms.cohorts.models import Cohort, Enrolment
+from insights_lms.cohorts.models import Cohort
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.matching import board as boards
@@ -80,15 +80,7 @@ def board(cohort_code: str) -> str:
 @login_required
 def assign(cohort_code: str, participant_id: str) -> Response | tuple[str, int]:
     cohort = _facilitated_cohort_or_abort(cohort_code)
-    enrolment = session.scalar(
-        sa.select(Enrolment)
-        .join(Enrolment.user)
-        .where(
-            Enrolment.cohort_id == cohort.id,
-            Enrolment.role == CohortRole.PARTICIPANT,
-            User.public_id == participant_id,
-        )
-    ) or abort(404)
+    enrolment = access.participant_enrolment(session, cohort.code, participant_id) or abort(404)
     form = _assign_form(cohort, posted=True)
     if form.validate_on_submit():
         coach = profiles.coach_in_cohort(session, cohort, form.coach.data or "")
