@@ -156,9 +156,9 @@ def prepare() -> Response | str | tuple[str, int]:
         except ConversationError as exc:
             refuse(form, exc)
             # The refusal rolled back (and expired) what was loaded: load the page again.
-            enrolment = participant_enrolment(
-                session, request.args.get("cohort") or code, signed_in_user().public_id
-            ) or abort(404)
+            enrolment = participant_enrolment(session, code, signed_in_user().public_id) or abort(
+                404
+            )
         else:
             flash("Saved your preparation: your coach will see it.", "success")
             return redirect(url_for(".index", cohort=enrolment.cohort.code))
