@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.access import can_facilitate
@@ -16,8 +16,8 @@ from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortTask, Enr
 from insights_lms.cohorts.services import coachees_of, cohorts_facilitated_by
 from insights_lms.cohorts.timeline import TimelineEntry, cohort_timeline
 from insights_lms.conversations.models import AgreedAction
-from insights_lms.conversations.services import ConversationStatus, today_for
-from insights_lms.conversations.services import statuses as conversation_statuses
+from insights_lms.conversations.queries import ConversationStatus, today_for
+from insights_lms.conversations.queries import statuses as conversation_statuses
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
@@ -133,6 +133,9 @@ def facilitated_assignments(session: Session, user: User) -> list[CoachAssignmen
             sa.select(CoachAssignment)
             .join(CoachAssignment.participant)
             .where(CoachAssignment.cohort_id.in_(cohort_ids))
+            .options(
+                contains_eager(CoachAssignment.participant), selectinload(CoachAssignment.coach)
+            )
             .order_by(User.name)
         )
     )

@@ -14,7 +14,7 @@ from insights_lms.evidence.forms import ReviewForm
 from insights_lms.evidence.models import ReviewOutcome
 from insights_lms.evidence.reviews import ReviewError
 from insights_lms.evidence.views import render_show
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
@@ -63,10 +63,8 @@ def review(public_id: str) -> Response | tuple[str, int]:
                 form.comment.data or "",
             )
         except ReviewError as exc:
-            session.rollback()
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
         else:
-            session.commit()
             flash(f"Saved your review of “{evidence.title}”.", "success")
             return redirect(url_for("lms.evidence.show", public_id=evidence.public_id))
     return render_show(evidence, review_form=form), 400

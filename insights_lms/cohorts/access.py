@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
@@ -60,6 +60,48 @@ def can_view_participant(session: Session, viewer: User, participant: User, coho
         )
         is not None
     )
+
+
+def can_view_enrolment(session: Session, viewer: User, enrolment: Enrolment) -> bool:
+    """Whether ``viewer`` may see a participant enrolment's record (map, conversations,
+    ratings): the participant, their coach in that cohort, its facilitators, administrators.
+    Any other kind of enrolment (a coach's, a facilitator's) is nobody's to see here."""
+    if enrolment.role != CohortRole.PARTICIPANT:
+        return False
+    return can_view_participant(session, viewer, enrolment.user, enrolment.cohort)
+
+
+def participant_enrolment(
+    session: Session, cohort_code: str, participant_public_id: str
+) -> Enrolment | None:
+    """The participant's enrolment in the cohort (by the cohort's code and the participant's
+    public id), whoever asks; None if they are not a participant there. The participant, the
+    cohort and its programme come loaded (every page about the participant shows them)."""
+    return session.scalar(
+        sa.select(Enrolment)
+        .join(Enrolment.cohort)
+        .join(Enrolment.user)
+        .where(
+            Cohort.code == cohort_code,
+            User.public_id == participant_public_id,
+            Enrolment.role == CohortRole.PARTICIPANT,
+        )
+        .options(
+            joinedload(Enrolment.user),
+            joinedload(Enrolment.cohort).joinedload(Cohort.programme),
+        )
+    )
+
+
+def participant_enrolment_for_viewer(
+    session: Session, viewer: User, cohort_code: str, participant_public_id: str
+) -> Enrolment | None:
+    """The participant's enrolment in the cohort if ``viewer`` may see it
+    (:func:`can_view_enrolment`), else None (the view answers 404 either way)."""
+    enrolment = participant_enrolment(session, cohort_code, participant_public_id)
+    if enrolment is None or not can_view_enrolment(session, viewer, enrolment):
+        return None
+    return enrolment
 
 
 def facilitated_cohort_or_404(code: str) -> Cohort:

@@ -26,6 +26,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from insights_lms.competencies.models import Competency, Level
+from insights_lms.conversations.fields import (
+    action_name,
+    agreed_level_name,
+    coach_level_name,
+    focus_name,
+    notes_name,
+    review_comment_name,
+    review_name,
+)
 from insights_lms.conversations.models import (
     ACTION_MAX,
     NOTES_MAX,
@@ -35,18 +44,11 @@ from insights_lms.conversations.models import (
     AgreedAction,
     ConversationMode,
 )
-from insights_lms.conversations.services import (
+from insights_lms.conversations.validation import (
     MAX_MINUTES,
     ActionInput,
     ActionReview,
     FocusInput,
-    action_name,
-    agreed_level_name,
-    coach_level_name,
-    focus_name,
-    notes_name,
-    review_comment_name,
-    review_name,
 )
 from insights_lms.evidence.forms import CheckboxesField, FriendlyDateField
 
@@ -344,9 +346,3 @@ class PreparationForm(FlaskForm):
         render_kw={"rows": 6},
     )
     submit = SubmitField("Save my preparation")
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: it exists for its CSRF token (marking an action done)."""
-
-    submit = SubmitField("Mark done")

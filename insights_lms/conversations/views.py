@@ -4,7 +4,7 @@ Participants: their conversations, each record (acknowledge and comment), their 
 (mark their own done) and their preparation for the next conversation. Coaches: a coachee's
 conversations, recording one, correcting it until it is acknowledged. Facilitators: their
 cohorts' conversations, read only. Private notes are fetched only for the coach who wrote
-them (``services.private_notes_for``); every other page and viewer never receives them.
+them (``access.private_notes_for``); every other page and viewer never receives them.
 """
 
 from __future__ import annotations
@@ -15,26 +15,26 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from insights_lms.cohorts.access import participant_enrolment
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
-from insights_lms.conversations import services
+from insights_lms.conversations import access, commands, queries
+from insights_lms.conversations.fields import focus_name, notes_name
 from insights_lms.conversations.forms import (
     AcknowledgeForm,
-    ConfirmForm,
     PreparationForm,
     conversation_form,
     correction_form,
 )
 from insights_lms.conversations.models import Conversation
-from insights_lms.conversations.services import (
+from insights_lms.conversations.validation import (
     ConversationError,
     ConversationInput,
     CorrectionInput,
-    focus_name,
-    notes_name,
 )
 from insights_lms.db import session
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.ratings.services import framework_of
+from insights_lms.web import ConfirmForm, refuse, signed_in_user
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
 
@@ -51,14 +51,20 @@ def _own_enrolment() -> tuple[Enrolment, list[Enrolment]]:
 
 
 def _coachee_or_404(cohort_code: str, participant_id: str) -> Enrolment:
-    enrolment = services.coachee_for_viewer(session, signed_in_user(), cohort_code, participant_id)
+    enrolment = access.coachee_for_viewer(session, signed_in_user(), cohort_code, participant_id)
     if enrolment is None:
         abort(404)
     return enrolment
 
 
+def _reloaded(public_id: str) -> Conversation:
+    """The conversation loaded again after a refusal rolled back (and expired) the request's
+    objects, so that the page shown again runs no SQL from its template."""
+    return _conversation_or_404(public_id)
+
+
 def _conversation_or_404(public_id: str) -> Conversation:
-    conversation = services.conversation_for_viewer(session, public_id, signed_in_user())
+    conversation = access.conversation_for_viewer(session, public_id, signed_in_user())
     if conversation is None:
         abort(404)
     return conversation
@@ -71,16 +77,16 @@ def _conversation_or_404(public_id: str) -> Conversation:
 @login_required
 def index() -> str:
     enrolment, enrolments = _own_enrolment()
-    status = services.status_of(session, enrolment)
+    status = queries.status_of(session, enrolment)
     return render_template(
         "lms/conversations/index.html",
         enrolment=enrolment,
         enrolments=enrolments,
-        conversations=services.conversations_of(session, enrolment),
+        conversations=queries.conversations_of(session, enrolment),
         status=status,
-        preparation=services.open_preparation(session, enrolment),
-        has_coach=services.coach_assignment(session, enrolment) is not None,
-        today=services.today_for(enrolment),
+        preparation=queries.open_preparation(session, enrolment),
+        has_coach=access.coach_assignment(session, enrolment) is not None,
+        today=queries.today_for(enrolment),
     )
 
 
@@ -92,30 +98,29 @@ def actions() -> str:
         "lms/conversations/actions.html",
         enrolment=enrolment,
         enrolments=enrolments,
-        open_actions=services.open_actions(session, enrolment),
-        closed=services.closed_actions(session, enrolment),
+        open_actions=queries.open_actions(session, enrolment),
+        closed=queries.closed_actions(session, enrolment),
         confirm=ConfirmForm(),
-        today=services.today_for(enrolment),
+        today=queries.today_for(enrolment),
     )
 
 
 @bp.post("/actions/<public_id>/done")
 @login_required
 def complete(public_id: str) -> Response:
-    action = services.action_for_viewer(session, public_id, signed_in_user())
+    action = access.action_for_viewer(session, public_id, signed_in_user())
     if action is None:
         abort(404)
-    if not services.may_complete(session, action, signed_in_user()):
+    if not access.may_complete(session, action, signed_in_user()):
         abort(403)
     enrolment = action.conversation.enrolment
     if ConfirmForm().validate_on_submit():
         try:
-            services.complete_action(session, action, signed_in_user())
+            commands.complete_action(session, action, signed_in_user())
         except ConversationError as exc:
-            session.rollback()
-            flash(str(exc), "error")
+            refuse(None, exc)
+            flash(exc.message, "error")
         else:
-            session.commit()
             flash(f"Marked “{action.description}” done.", "success")
     if signed_in_user().id == enrolment.user_id:
         return redirect(url_for(".actions", cohort=enrolment.cohort.code))
@@ -132,7 +137,8 @@ def complete(public_id: str) -> Response:
 @login_required
 def prepare() -> Response | str | tuple[str, int]:
     enrolment, _ = _own_enrolment()
-    preparation = services.open_preparation(session, enrolment)
+    code = enrolment.cohort.code
+    preparation = queries.open_preparation(session, enrolment)
     form = PreparationForm(obj=preparation if request.method == "GET" else None)
     competencies = list(enrolment.cohort.programme.framework.competencies)
     form.competencies.choices = [(c.id, f"{c.code} {c.title}") for c in competencies]
@@ -140,7 +146,7 @@ def prepare() -> Response | str | tuple[str, int]:
         form.competencies.data = [c.id for c in preparation.competencies]
     if form.validate_on_submit():
         try:
-            services.save_preparation(
+            commands.save_preparation(
                 session,
                 enrolment,
                 signed_in_user(),
@@ -148,18 +154,20 @@ def prepare() -> Response | str | tuple[str, int]:
                 form.competencies.data or [],
             )
         except ConversationError as exc:
-            session.rollback()
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
+            # The refusal rolled back (and expired) what was loaded: load the page again.
+            enrolment = participant_enrolment(session, code, signed_in_user().public_id) or abort(
+                404
+            )
         else:
-            session.commit()
             flash("Saved your preparation: your coach will see it.", "success")
             return redirect(url_for(".index", cohort=enrolment.cohort.code))
     html = render_template(
         "lms/conversations/prepare.html",
         form=form,
         enrolment=enrolment,
-        status=services.status_of(session, enrolment),
-        has_coach=services.coach_assignment(session, enrolment) is not None,
+        status=queries.status_of(session, enrolment),
+        has_coach=access.coach_assignment(session, enrolment) is not None,
     )
     return (html, 400) if request.method == "POST" else html
 
@@ -175,19 +183,19 @@ def render_show(conversation: Conversation, ack_form: AcknowledgeForm | None = N
     if is_participant and not conversation.is_acknowledged and ack_form is None:
         ack_form = AcknowledgeForm()
     # The preparation is written for the coach: facilitators do not see it.
-    sees_preparation = is_participant or services.is_coach_of(session, enrolment, user)
+    sees_preparation = is_participant or access.is_coach_of(session, enrolment, user)
     sees_preparation = sees_preparation or conversation.coach_id == user.id
     return render_template(
         "lms/conversations/show.html",
         conversation=conversation,
         enrolment=enrolment,
         is_participant=is_participant,
-        private_notes=services.private_notes_for(session, conversation, user),
-        preparation=services.preparation_for(session, conversation) if sees_preparation else None,
-        reviews=services.reviews_in(session, conversation),
+        private_notes=access.private_notes_for(session, conversation, user),
+        preparation=queries.preparation_for(session, conversation) if sees_preparation else None,
+        reviews=queries.reviews_in(session, conversation),
         ack_form=ack_form if is_participant and not conversation.is_acknowledged else None,
-        may_correct=services.may_correct(conversation, user),
-        today=services.today_for(enrolment),
+        may_correct=access.may_correct(conversation, user),
+        today=queries.today_for(enrolment),
     )
 
 
@@ -206,17 +214,16 @@ def acknowledge(public_id: str) -> Response | tuple[str, int]:
     form = AcknowledgeForm()
     if form.validate_on_submit():
         try:
-            services.acknowledge_conversation(
+            commands.acknowledge_conversation(
                 session, conversation, signed_in_user(), form.comment.data or ""
             )
         except ConversationError as exc:
-            session.rollback()
+            refuse(form, exc)
+            conversation = _reloaded(public_id)
             if conversation.is_acknowledged:
-                flash(str(exc), "error")
+                flash(exc.message, "error")
                 return redirect(url_for(".show", public_id=conversation.public_id))
-            attach_error(form, str(exc), exc.field)
         else:
-            session.commit()
             flash("Thank you: you have acknowledged the record.", "success")
             return redirect(url_for(".show", public_id=conversation.public_id))
     return render_show(conversation, ack_form=form), 400
@@ -241,7 +248,7 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
             "minutes": conversation.minutes,
             "mode": conversation.mode.value,
             "shared_notes": conversation.shared_notes,
-            "private_notes": services.private_notes_for(session, conversation, signed_in_user())
+            "private_notes": access.private_notes_for(session, conversation, signed_in_user())
             or "",
             "next_on": conversation.next_on,
             **{notes_name(f.competency_id): f.notes for f in conversation.focus},
@@ -249,7 +256,7 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
     form = correction_form(competencies, data)
     if form.validate_on_submit():
         try:
-            services.correct_conversation(
+            commands.correct_conversation(
                 session,
                 conversation,
                 signed_in_user(),
@@ -264,10 +271,9 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
                 ),
             )
         except ConversationError as exc:
-            session.rollback()
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
+            conversation = _reloaded(public_id)
         else:
-            session.commit()
             flash("Saved your corrections.", "success")
             return redirect(url_for(".show", public_id=conversation.public_id))
     html = render_template("lms/conversations/edit.html", form=form, conversation=conversation)
@@ -282,17 +288,17 @@ def edit(public_id: str) -> Response | str | tuple[str, int]:
 def coachee(cohort_code: str, participant_id: str) -> str:
     enrolment = _coachee_or_404(cohort_code, participant_id)
     user = signed_in_user()
-    is_coach = services.is_coach_of(session, enrolment, user)
+    is_coach = access.is_coach_of(session, enrolment, user)
     return render_template(
         "lms/conversations/coachee.html",
         enrolment=enrolment,
         participant=enrolment.user,
-        conversations=services.conversations_of(session, enrolment),
-        status=services.status_of(session, enrolment),
+        conversations=queries.conversations_of(session, enrolment),
+        status=queries.status_of(session, enrolment),
         is_coach=is_coach,
-        preparation=services.open_preparation(session, enrolment) if is_coach else None,
+        preparation=queries.open_preparation(session, enrolment) if is_coach else None,
         confirm=ConfirmForm(),
-        today=services.today_for(enrolment),
+        today=queries.today_for(enrolment),
     )
 
 
@@ -301,22 +307,22 @@ def coachee(cohort_code: str, participant_id: str) -> str:
 def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, int]:
     enrolment = _coachee_or_404(cohort_code, participant_id)
     coach = signed_in_user()
-    if not services.is_coach_of(session, enrolment, coach):
+    if not access.is_coach_of(session, enrolment, coach):
         abort(403)
-    framework = enrolment.cohort.programme.framework
+    framework = framework_of(session, enrolment)
     competencies = list(framework.competencies)
     levels = list(framework.scale.levels)
-    open_actions = services.open_actions(session, enrolment)
-    preparation = services.open_preparation(session, enrolment)
+    open_actions = queries.open_actions(session, enrolment)
+    preparation = queries.open_preparation(session, enrolment)
     data: dict[str, Any] | None = None
     if request.method == "GET":
-        data = {"held_on": services.today_for(enrolment)}
+        data = {"held_on": queries.today_for(enrolment)}
         if preparation is not None:
             data |= {focus_name(c.id): True for c in preparation.competencies}
     form = conversation_form(competencies, levels, open_actions, enrolment.user.name, data)
     if form.validate_on_submit():
         try:
-            conversation = services.record_conversation(
+            conversation = commands.record_conversation(
                 session,
                 enrolment,
                 coach,
@@ -333,10 +339,14 @@ def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, in
                 ),
             )
         except ConversationError as exc:
-            session.rollback()
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
+            # The refusal rolled back (and expired) what was loaded: load the page again.
+            enrolment = _coachee_or_404(cohort_code, participant_id)
+            framework = framework_of(session, enrolment)
+            levels = list(framework.scale.levels)
+            open_actions = queries.open_actions(session, enrolment)
+            preparation = queries.open_preparation(session, enrolment)
         else:
-            session.commit()
             flash(
                 f"Saved your conversation with {enrolment.user.name}. "
                 "They can now read the shared record and acknowledge it.",
@@ -352,6 +362,6 @@ def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, in
         levels=levels,
         open_actions=open_actions,
         preparation=preparation,
-        today=services.today_for(enrolment),
+        today=queries.today_for(enrolment),
     )
     return (html, 400) if request.method == "POST" else html

@@ -16,18 +16,17 @@ from wtforms import SelectChoice
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts import access
-from insights_lms.cohorts.models import Cohort, Enrolment
+from insights_lms.cohorts.models import Cohort
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
-from insights_lms.matching import services
+from insights_lms.matching import board as boards
+from insights_lms.matching import profiles
+from insights_lms.matching.board import MatchingBoard
+from insights_lms.matching.errors import MatchingError
 from insights_lms.matching.forms import AssignForm, ProfileForm
-from insights_lms.matching.services import (
-    MatchingBoard,
-    MatchingError,
-    ProfileInput,
-    Suggestion,
-)
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.matching.profiles import ProfileInput
+from insights_lms.matching.ranking import Suggestion
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 
@@ -74,39 +73,29 @@ def _render_board(
 @login_required
 def board(cohort_code: str) -> str:
     cohort = _facilitated_cohort_or_abort(cohort_code)
-    return _render_board(services.matching_board(session, cohort))
+    return _render_board(boards.matching_board(session, cohort))
 
 
 @bp.post("/<cohort_code>/<participant_id>/assign")
 @login_required
 def assign(cohort_code: str, participant_id: str) -> Response | tuple[str, int]:
     cohort = _facilitated_cohort_or_abort(cohort_code)
-    enrolment = session.scalar(
-        sa.select(Enrolment)
-        .join(Enrolment.user)
-        .where(
-            Enrolment.cohort_id == cohort.id,
-            Enrolment.role == CohortRole.PARTICIPANT,
-            User.public_id == participant_id,
-        )
-    ) or abort(404)
+    enrolment = access.participant_enrolment(session, cohort.code, participant_id) or abort(404)
     form = _assign_form(cohort, posted=True)
     if form.validate_on_submit():
-        coach = services.coach_in_cohort(session, cohort, form.coach.data or "")
+        coach = profiles.coach_in_cohort(session, cohort, form.coach.data or "")
         try:
             if coach is None:
                 raise MatchingError("Choose one of the cohort's coaches.", "coach")
-            services.confirm_match(
+            boards.confirm_match(
                 session, cohort, enrolment.user, coach, assigned_by=signed_in_user()
             )
         except MatchingError as exc:
-            session.rollback()
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
         else:
-            session.commit()
             flash(f"{coach.name} is now {enrolment.user.name}'s coach.", "success")
             return redirect(url_for(".board", cohort_code=cohort.code))
-    board = services.matching_board(session, cohort)
+    board = boards.matching_board(session, cohort)
     if all(m.enrolment.id != enrolment.id for m in board.unmatched):
         # Matched meanwhile (by another facilitator): their form is no longer on the page.
         for message in [*form.form_errors, *form.coach.errors]:
@@ -122,10 +111,10 @@ def _profile_page(
     coach: User, *, action_url: str, done_url: str, cancel_url: str
 ) -> Response | str:
     form = ProfileForm()
-    profile = services.profile_of(session, coach)
+    profile = profiles.profile_of(session, coach)
     # Codes on the profile that the coach's programmes no longer offer stay choosable.
-    strengths = dict(services.strength_choices(session, coach))
-    challenges = dict(services.challenge_choices(session, coach))
+    strengths = dict(profiles.strength_choices(session, coach))
+    challenges = dict(profiles.challenge_choices(session, coach))
     if profile is not None:
         strengths |= {code: code for code in profile.strengths if code not in strengths}
         challenges |= {code: code for code in profile.challenges if code not in challenges}
@@ -147,12 +136,12 @@ def _profile_page(
             bio=form.bio.data or "",
         )
         try:
-            services.save_profile(session, coach, data, editor=signed_in_user())
+            profiles.save_profile(session, coach, data, editor=signed_in_user())
         except MatchingError as exc:
-            session.rollback()
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
+            # The refusal rolled back (and expired) what was loaded: load the profile again.
+            profile = profiles.profile_of(session, coach)
         else:
-            session.commit()
             whose = "your" if coach.id == signed_in_user().id else f"{coach.name}'s"
             flash(f"Saved {whose} coach profile.", "success")
             return redirect(done_url)
@@ -173,7 +162,7 @@ def _profile_page(
 def profile() -> Response | str:
     """The signed-in coach's own profile."""
     user = signed_in_user()
-    if not services.is_coach(session, user):
+    if not profiles.is_coach(session, user):
         abort(403)
     url = url_for(".profile")
     return _profile_page(user, action_url=url, done_url=url, cancel_url=url_for("lms.core.home"))
@@ -184,7 +173,7 @@ def profile() -> Response | str:
 def coach_profile(cohort_code: str, coach_id: str) -> Response | str:
     """A facilitator edits the profile of one of their cohort's coaches."""
     cohort = _facilitated_cohort_or_abort(cohort_code)
-    coach = services.coach_in_cohort(session, cohort, coach_id) or abort(404)
+    coach = profiles.coach_in_cohort(session, cohort, coach_id) or abort(404)
     board_url = url_for(".board", cohort_code=cohort.code)
     return _profile_page(
         coach,

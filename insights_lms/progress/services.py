@@ -1,8 +1,9 @@
 """Building a participant's progress map from their evidence, tasks, modules and ratings.
 
 The map is the participant's, and also their coach's and their cohort's facilitators' view of
-them (``participant_enrolment_for_viewer`` says who may see whose). Ratings come from every
-rater side by side: self, coach, facilitator and the agreed level (``ratings.services``).
+them (``cohorts.access.participant_enrolment_for_viewer`` says who may see whose). Ratings
+come from every rater side by side: self, coach, facilitator and the agreed level
+(``ratings.services``).
 """
 
 from __future__ import annotations
@@ -10,17 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from insights_lms.assessment.models import SelfRating
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
-from insights_lms.auth.models import User
-from insights_lms.cohorts.access import can_view_participant
-from insights_lms.cohorts.models import Cohort, CohortModule, CohortTask, Enrolment
+from insights_lms.cohorts import access
+from insights_lms.cohorts.models import CohortModule, CohortTask, Enrolment
 from insights_lms.competencies.models import Competency, Domain
 from insights_lms.db import utcnow
-from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.reviews import latest_reviews, review_status
 from insights_lms.evidence.services import evidence_of
@@ -128,23 +126,5 @@ def progress_map(
     )
 
 
-def participant_enrolment_for_viewer(
-    session: Session, viewer: User, cohort_code: str, participant_public_id: str
-) -> Enrolment | None:
-    """The participant's enrolment in the cohort, if ``viewer`` may see their map: the
-    participant, their coach in that cohort, its facilitators (and administrators)."""
-    enrolment = session.scalar(
-        sa.select(Enrolment)
-        .join(Enrolment.cohort)
-        .join(Enrolment.user)
-        .where(
-            Cohort.code == cohort_code,
-            User.public_id == participant_public_id,
-            Enrolment.role == CohortRole.PARTICIPANT,
-        )
-    )
-    if enrolment is None:
-        return None
-    if not can_view_participant(session, viewer, enrolment.user, enrolment.cohort):
-        return None
-    return enrolment
+#: Kept for ``portfolio.services`` (the helper now lives with the other access rules).
+participant_enrolment_for_viewer = access.participant_enrolment_for_viewer

@@ -7,10 +7,11 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from insights_lms.auth.models import User
+from insights_lms.cohorts.access import participant_enrolment_for_viewer
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session, utcnow
-from insights_lms.progress.services import participant_enrolment_for_viewer, progress_map
+from insights_lms.progress.services import progress_map
 from insights_lms.ratings.services import ratable_kinds
 from insights_lms.web import signed_in_user
 

@@ -10,12 +10,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from insights_lms.cohorts.access import participant_enrolment_for_viewer
 from insights_lms.db import session
-from insights_lms.progress.services import participant_enrolment_for_viewer
 from insights_lms.ratings import services
 from insights_lms.ratings.forms import rating_form
 from insights_lms.ratings.models import RatingKind
-from insights_lms.web import signed_in_user
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("ratings", __name__, url_prefix="/ratings")
 
@@ -30,7 +30,7 @@ def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, in
     kinds = services.ratable_kinds(session, enrolment, viewer)
     if not kinds:
         abort(403)  # may see the map (the participant, an administrator) but not rate
-    framework = enrolment.cohort.programme.framework
+    framework = services.framework_of(session, enrolment)
     levels = framework.scale.levels
     competencies = list(framework.competencies)
     form = rating_form(competencies, levels, kinds)
@@ -41,10 +41,15 @@ def new(cohort_code: str, participant_id: str) -> Response | str | tuple[str, in
                 session, enrolment, viewer, RatingKind(form.kind.data), form.ratings()
             )
         except services.RatingError as exc:
-            session.rollback()
-            error = str(exc)
+            refuse(None, exc)
+            error = exc.message
+            # The refusal rolled back (and expired) what was loaded: load the page again.
+            enrolment = participant_enrolment_for_viewer(
+                session, viewer, cohort_code, participant_id
+            ) or abort(404)
+            framework = services.framework_of(session, enrolment)
+            levels = framework.scale.levels
         else:
-            session.commit()
             count = len(created)
             noun = "competency" if count == 1 else "competencies"
             flash(
