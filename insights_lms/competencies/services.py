@@ -39,10 +39,14 @@ def framework_outline(session: Session, code: str) -> Framework | None:
     return session.scalar(sa.select(Framework).where(Framework.code == code).options(*_outline()))
 
 
-def load_outline(session: Session, framework: Framework) -> Framework:
-    """``framework`` with its outline (as :func:`framework_outline`) loaded."""
+def load_outline(session: Session, framework: Framework | int) -> Framework:
+    """``framework`` (or the framework with that id) with its outline (as
+    :func:`framework_outline`) and its flat list of competencies loaded."""
+    framework_id = framework if isinstance(framework, int) else framework.id
     loaded = session.scalar(
-        sa.select(Framework).where(Framework.id == framework.id).options(*_outline())
+        sa.select(Framework)
+        .where(Framework.id == framework_id)
+        .options(*_outline(), selectinload(Framework.competencies))
     )
     assert loaded is not None
     return loaded

@@ -30,7 +30,8 @@ from insights_lms.assessment.models import SelfRating
 from insights_lms.assessment.services import rating_history as self_rating_history
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Enrolment
-from insights_lms.competencies.models import Competency, Domain, Framework, Level, Scale
+from insights_lms.competencies.models import Competency, Framework, Level
+from insights_lms.competencies.services import load_outline
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole, StrEnum
 from insights_lms.errors import DomainError
@@ -152,18 +153,7 @@ def latest_ratings(
 def framework_of(session: Session, enrolment: Enrolment) -> Framework:
     """The participant's framework with what a rating form shows loaded: its domains and their
     competencies (with each level's descriptor), and the scale's levels."""
-    framework_id = enrolment.cohort.programme.framework_id
-    return session.scalars(
-        sa.select(Framework)
-        .where(Framework.id == framework_id)
-        .options(
-            selectinload(Framework.domains)
-            .selectinload(Domain.competencies)
-            .selectinload(Competency.descriptors),
-            selectinload(Framework.competencies),
-            selectinload(Framework.scale).selectinload(Scale.levels),
-        )
-    ).one()
+    return load_outline(session, enrolment.cohort.programme.framework_id)
 
 
 # --- several competencies at once --------------------------------------------------------
