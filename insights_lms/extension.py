@@ -21,6 +21,7 @@ from insights_lms import resources, web
 from insights_lms.auth.models import User
 from insights_lms.auth.views import load_user
 from insights_lms.cli import lms_cli
+from insights_lms.cohorts.access import facilitates_any_cohort
 from insights_lms.cohorts.models import CoachAssignment, Enrolment
 from insights_lms.config import PREFIX, ConfigError, Settings, load_settings
 from insights_lms.db import session
@@ -160,14 +161,7 @@ def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
 
 def _may_see_xapi_status(user: User) -> bool:
     """Administrators and the facilitators of any cohort see the forwarding status page."""
-    if user.is_admin:
-        return True
-    facilitates = session.scalar(
-        select(Enrolment.id)
-        .where(Enrolment.user_id == user.id, Enrolment.role == CohortRole.FACILITATOR)
-        .limit(1)
-    )
-    return facilitates is not None
+    return facilitates_any_cohort(session, user)
 
 
 def _enforce_sqlite_foreign_keys(engine: Engine) -> None:

@@ -31,6 +31,18 @@ def can_facilitate(session: Session, user: User, cohort: Cohort) -> bool:
     return user.is_admin or CohortRole.FACILITATOR in roles_in(session, user, cohort)
 
 
+def facilitates_any_cohort(session: Session, user: User) -> bool:
+    """Whether ``user`` is an administrator or the facilitator of at least one cohort."""
+    if user.is_admin:
+        return True
+    found = session.scalar(
+        sa.select(Enrolment.id)
+        .where(Enrolment.user_id == user.id, Enrolment.role == CohortRole.FACILITATOR)
+        .limit(1)
+    )
+    return found is not None
+
+
 def can_view_programme(session: Session, user: User, programme: Programme) -> bool:
     """Anyone enrolled in a cohort of the programme (any role) may read its modules."""
     if user.is_admin:
