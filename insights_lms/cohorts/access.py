@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
+from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session as db_session
 from insights_lms.enums import CohortRole
 from insights_lms.programmes.models import Programme
@@ -103,6 +104,17 @@ def participant_enrolment(
             joinedload(Enrolment.cohort).joinedload(Cohort.programme),
         )
     )
+
+
+def own_participant_enrolment(
+    session: Session, user: User, cohort_code: str | None = None
+) -> Enrolment | None:
+    """``user``'s own participant enrolment: in the cohort with ``cohort_code``, or (without a
+    code) in their newest cohort; None if there is none. The cohort comes loaded."""
+    for enrolment in participant_enrolments(session, user):
+        if cohort_code is None or enrolment.cohort.code == cohort_code:
+            return enrolment
+    return None
 
 
 def participant_enrolment_for_viewer(

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from insights_lms.auth.models import User
+from insights_lms.cohorts.access import own_participant_enrolment
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.peer import services
@@ -33,7 +34,7 @@ def _user(session: Session, email: str) -> User:
 
 def _participant(session: Session, cohort: Cohort, email: str) -> tuple[User, Enrolment]:
     person = _user(session, email)
-    enrolment = services.participant_enrolment(session, person, cohort)
+    enrolment = own_participant_enrolment(session, person, cohort.code)
     if enrolment is None:
         raise LookupError(f"demo user {email} is not a participant of {cohort.code}")
     return person, enrolment

@@ -18,6 +18,7 @@ from flask import (
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from insights_lms.cohorts.access import own_participant_enrolment
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
@@ -40,12 +41,7 @@ bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
 
 def _enrolment_or_404(cohort_code: str | None = None) -> Enrolment:
-    enrolments = participant_enrolments(session, signed_in_user())
-    if cohort_code:
-        enrolments = [e for e in enrolments if e.cohort.code == cohort_code]
-    if not enrolments:
-        abort(404)
-    return enrolments[0]
+    return own_participant_enrolment(session, signed_in_user(), cohort_code or None) or abort(404)
 
 
 def _own_evidence_or_404(public_id: str) -> Evidence:

@@ -48,17 +48,6 @@ def is_member(session: Session, user: User, cohort: Cohort) -> bool:
     return user.is_admin or member_enrolment(session, user, cohort) is not None
 
 
-def participant_enrolment(session: Session, user: User, cohort: Cohort) -> Enrolment | None:
-    """The user's participant enrolment in the cohort, if they are one of its participants."""
-    return session.scalar(
-        sa.select(Enrolment).where(
-            Enrolment.cohort_id == cohort.id,
-            Enrolment.user_id == user.id,
-            Enrolment.role == CohortRole.PARTICIPANT,
-        )
-    )
-
-
 def cohort_for_member(session: Session, code: str, user: User) -> Cohort | None:
     """The cohort with this code if ``user`` is one of its members, else None (404); its
     programme comes with it."""

@@ -13,7 +13,6 @@ holds the name.
 
 from __future__ import annotations
 
-from insights_lms.peer.access import participant_enrolment
 from insights_lms.peer.case_studies import (
     CaseStudyInput,
     case_studies_by,
@@ -44,7 +43,6 @@ __all__ = [
     "challenges_for_progress",
     "contribution_count",
     "create_case_study",
-    "participant_enrolment",
     "post_challenge",
     "record_decision",
     "record_outcome",

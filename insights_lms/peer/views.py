@@ -16,6 +16,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from insights_lms.cohorts.access import own_participant_enrolment
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
@@ -87,7 +88,7 @@ def _authored_case_study(public_id: str) -> CaseStudy:
 
 
 def _participant_in(cohort: Cohort) -> Enrolment:
-    enrolment = access.participant_enrolment(session, signed_in_user(), cohort)
+    enrolment = own_participant_enrolment(session, signed_in_user(), cohort.code)
     if enrolment is None:
         abort(403)
     return enrolment
@@ -133,7 +134,7 @@ def index() -> str:
 def cohort(code: str) -> str:
     found = _cohort_or_404(code)
     user = signed_in_user()
-    mine = access.participant_enrolment(session, user, found)
+    mine = own_participant_enrolment(session, user, found.code)
     drafts = (
         [s for s in case_studies.case_studies_by(session, mine) if not s.is_shared] if mine else []
     )

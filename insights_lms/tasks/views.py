@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from insights_lms.cohorts.access import own_participant_enrolment
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
@@ -27,10 +28,10 @@ def _window_and_enrolment(window_id: int) -> tuple[CohortTask, Enrolment]:
     window = services.window_for_page(session, window_id)
     if window is None:
         abort(404)
-    for enrolment in participant_enrolments(session, signed_in_user()):
-        if enrolment.cohort_id == window.cohort_id:
-            return window, enrolment
-    abort(404)
+    enrolment = own_participant_enrolment(session, signed_in_user(), window.cohort.code)
+    if enrolment is None:
+        abort(404)
+    return window, enrolment
 
 
 @bp.get("/")
