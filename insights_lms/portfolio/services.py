@@ -32,6 +32,7 @@ from insights_lms.errors import DomainError
 from insights_lms.evidence.models import Evidence, EvidenceFile, EvidenceReview
 from insights_lms.evidence.reviews import review_status
 from insights_lms.evidence.services import evidence_of
+from insights_lms.portfolio.sections import extra_sections
 from insights_lms.progress.services import participant_enrolment_for_viewer
 from insights_lms.ratings.services import (
     RATERS,
@@ -404,8 +405,6 @@ def build_portfolio(
     now: dt.datetime | None = None,
 ) -> Portfolio:
     """The portfolio of one participant enrolment with these options."""
-    from insights_lms.portfolio.sections import extra_sections
-
     options = options or PortfolioOptions()
     now = now or utcnow()
     cohort = enrolment.cohort
