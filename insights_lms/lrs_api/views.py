@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from insights_lms.db import session
 from insights_lms.lrs_api import query as queries
 from insights_lms.lrs_api.models import XapiClient, XapiClientScope
-from insights_lms.lrs_api.query import StatementQuery
+from insights_lms.lrs_api.params import StatementQuery
 from insights_lms.lrs_api.services import authenticate
 from insights_lms.state import csrf_exempt, settings
 from insights_lms.xapi.models import XapiStatement
