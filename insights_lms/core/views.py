@@ -122,6 +122,6 @@ def healthz() -> tuple[Response, int]:
     try:
         session.execute(sa.select(1))
     except SQLAlchemyError:
-        session.rollback()
+        # The 503 answer rolls the request's (failed) transaction back.
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200

@@ -15,7 +15,7 @@ from insights_lms.enums import CohortRole
 from insights_lms.feedback import services
 from insights_lms.feedback.forms import FeedbackForm
 from insights_lms.feedback.models import Stretch
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("feedback", __name__)
 
@@ -66,9 +66,8 @@ def give(cohort_code: str, module_code: str) -> Page:
                 comment=form.comment.data or "",
             )
         except services.FeedbackError as exc:
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
         else:
-            session.commit()
             flash(f"Thank you: your feedback on {cm.module.title} is saved.", "success")
             return redirect(url_for(".give", cohort_code=cohort.code, module_code=module_code))
     page = render_template(

@@ -21,7 +21,7 @@ from insights_lms.portfolio.render import (
 )
 from insights_lms.portfolio.reports import cohort_report, report_csv
 from insights_lms.portfolio.services import PortfolioError, PortfolioOptions
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -99,7 +99,7 @@ def download(cohort_code: str, participant_id: str) -> Response | tuple[str, int
                 embed_attachments=bool(form.attachments.data),
             )
         except PortfolioError as exc:
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
             return _options_page(enrolment, form), 400
     elif submitted:
         return _options_page(enrolment, form), 400
