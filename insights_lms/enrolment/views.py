@@ -67,7 +67,9 @@ def preview(code: str) -> Page:
             try:
                 parsed = services.parse_csv(data)
             except services.CsvImportError as exc:
-                refuse(form, exc)
+                # Reading the file wrote nothing: no work to undo, and the page shows the
+                # cohort as loaded (a rollback would expire it).
+                attach_error(form, exc.message, exc.field)
             else:
                 plan = services.plan_import(session, cohort, parsed)
                 confirm = ImportConfirmForm(data={"csv_text": parsed.text})

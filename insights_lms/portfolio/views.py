@@ -21,7 +21,7 @@ from insights_lms.portfolio.render import (
 )
 from insights_lms.portfolio.reports import cohort_report, report_csv
 from insights_lms.portfolio.services import PortfolioError, PortfolioOptions
-from insights_lms.web import refuse, signed_in_user
+from insights_lms.web import attach_error, signed_in_user
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -65,7 +65,12 @@ def _options_form(
 
 
 def _options_page(enrolment: Enrolment, form: PortfolioOptionsForm) -> str:
-    return render_template("lms/portfolio/options.html", enrolment=enrolment, form=form)
+    return render_template(
+        "lms/portfolio/options.html",
+        enrolment=enrolment,
+        form=form,
+        domains=services.option_domains(session, enrolment),
+    )
 
 
 @bp.get("/")
@@ -99,7 +104,9 @@ def download(cohort_code: str, participant_id: str) -> Response | tuple[str, int
                 embed_attachments=bool(form.attachments.data),
             )
         except PortfolioError as exc:
-            refuse(form, exc)
+            # Checking the options writes nothing: no work to undo, and the page shows the
+            # enrolment as loaded (a rollback would expire it).
+            attach_error(form, exc.message, exc.field)
             return _options_page(enrolment, form), 400
     elif submitted:
         return _options_page(enrolment, form), 400
