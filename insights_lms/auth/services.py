@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from insights_lms.auth.models import PASSWORD_METHOD, LoginAttempt, User
 from insights_lms.db import utcnow
@@ -134,8 +134,6 @@ def authenticate(
         raise LoginThrottled(failures[-policy.max_attempts] + policy.window)
     user = get_user_by_email(session, email)
     if user is None:
-        from werkzeug.security import check_password_hash
-
         check_password_hash(_DUMMY_HASH, password)
         ok = False
     else:

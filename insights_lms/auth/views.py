@@ -17,6 +17,7 @@ from insights_lms.auth.services import LoginThrottled, ThrottlePolicy, authentic
 from insights_lms.db import session
 from insights_lms.state import settings
 from insights_lms.timeutil import format_local
+from insights_lms.web import keep_despite_error_status
 
 bp = Blueprint("auth", __name__)
 
@@ -57,7 +58,8 @@ def login() -> Response | str | tuple[str, int]:
                 policy=policy,
             )
         except LoginThrottled as exc:
-            session.commit()
+            # The refusal is an answer like any other: the attempts so far stay recorded.
+            keep_despite_error_status()
             when = format_local(exc.retry_after, conf.time_zone, "%H:%M")
             error = (
                 "Too many failed sign-in attempts for this email address. "
@@ -65,7 +67,6 @@ def login() -> Response | str | tuple[str, int]:
             )
             status = 429
         else:
-            session.commit()
             if user is None:
                 error = (
                     "That email address and password do not match an account. "

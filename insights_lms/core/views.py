@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
@@ -92,6 +93,23 @@ def _cohort_summary(cohort: Cohort, assigned: set[int]) -> CohortSummary:
     )
 
 
+def _coachees_of(coach: User) -> list[CoachAssignment]:
+    """The coach's coachees across cohorts, by name, with what the page shows of them (the
+    participant, the cohort, its programme and schedule) loaded."""
+    return list(
+        session.scalars(
+            sa.select(CoachAssignment)
+            .join(CoachAssignment.participant)
+            .where(CoachAssignment.coach_id == coach.id)
+            .order_by(User.name)
+            .options(
+                contains_eager(CoachAssignment.participant),
+                selectinload(CoachAssignment.cohort).options(*cohorts.schedule_and_members()),
+            )
+        )
+    )
+
+
 @bp.get("/")
 @login_required
 def home() -> str:
@@ -100,9 +118,7 @@ def home() -> str:
         _participant_view(e, user)
         for e in cohorts.enrolments_of(session, user, CohortRole.PARTICIPANT)
     ]
-    coachees = [
-        CoacheeView(a, cohort_timeline(a.cohort)) for a in cohorts.coachees_of(session, user)
-    ]
+    coachees = [CoacheeView(a, cohort_timeline(a.cohort)) for a in _coachees_of(user)]
     coaching = bool(cohorts.enrolments_of(session, user, CohortRole.COACH))
     facilitated_cohorts = cohorts.cohorts_facilitated_by(session, user)
     coached = cohorts.coached_participant_ids(session, [c.id for c in facilitated_cohorts])
@@ -122,6 +138,6 @@ def healthz() -> tuple[Response, int]:
     try:
         session.execute(sa.select(1))
     except SQLAlchemyError:
-        session.rollback()
+        # The 503 answer rolls the request's (failed) transaction back.
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200

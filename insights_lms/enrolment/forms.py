@@ -7,12 +7,16 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
+from insights_lms.web import ConfirmForm
+
 
 class UploadForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to check.")])
 
 
-class ConfirmForm(FlaskForm):
+class ImportConfirmForm(ConfirmForm):
+    """Import the previewed file (the page's buttons choose all rows or the good ones)."""
+
     #: The previewed file's text, sent back so that exactly what was checked is imported
     #: (it is checked again: the file is never trusted because it came back from the page).
     csv_text = HiddenField()

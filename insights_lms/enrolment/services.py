@@ -60,7 +60,12 @@ MAX_CAPACITY = 50
 
 
 class CsvImportError(DomainError):
-    """A file that cannot be read at all (no rows checked); the message is for the facilitator."""
+    """A file that cannot be read at all (no rows checked); the message is for the facilitator.
+
+    The field at fault is the file itself."""
+
+    def __init__(self, message: str, field: str | None = "file") -> None:
+        super().__init__(message, field)
 
 
 @dataclass
@@ -435,7 +440,11 @@ def apply_import(
 
 
 class InviteError(DomainError):
-    """A link that cannot be used, or a password that cannot be set."""
+    """A link that cannot be used, or a password that cannot be set (shown beside the
+    password, the one field of the page)."""
+
+    def __init__(self, message: str, field: str | None = "password") -> None:
+        super().__init__(message, field)
 
 
 def invite_for(session: Session, token: str, now: dt.datetime | None = None) -> InviteToken | None:

@@ -15,12 +15,12 @@ from insights_lms.cohorts import access
 from insights_lms.competencies.models import Competency
 from insights_lms.db import session
 from insights_lms.enrolment import services
-from insights_lms.enrolment.forms import ConfirmForm, SetPasswordForm, UploadForm
+from insights_lms.enrolment.forms import ImportConfirmForm, SetPasswordForm, UploadForm
 from insights_lms.enrolment.models import INVITE_DAYS
 from insights_lms.reminders.cli import smtp_settings
 from insights_lms.reminders.mail import DeliveryError, SmtpSender
 from insights_lms.state import settings
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.web import attach_error, refuse, signed_in_user
 
 bp = Blueprint("enrolment", __name__)
 
@@ -67,10 +67,12 @@ def preview(code: str) -> Page:
             try:
                 parsed = services.parse_csv(data)
             except services.CsvImportError as exc:
-                attach_error(form, str(exc), "file")
+                # Reading the file wrote nothing: no work to undo, and the page shows the
+                # cohort as loaded (a rollback would expire it).
+                attach_error(form, exc.message, exc.field)
             else:
                 plan = services.plan_import(session, cohort, parsed)
-                confirm = ConfirmForm(data={"csv_text": parsed.text})
+                confirm = ImportConfirmForm(data={"csv_text": parsed.text})
                 return render_template(
                     "lms/enrolment/preview.html", cohort=cohort, plan=plan, form=confirm
                 )
@@ -115,7 +117,7 @@ def _send_invites(result: services.ImportResult) -> list[str]:
 @login_required
 def confirm(code: str) -> Page:
     cohort = access.facilitated_cohort_or_404(code)
-    form = ConfirmForm()
+    form = ImportConfirmForm()
     if not form.validate_on_submit() or not form.csv_text.data:
         abort(400)
     skip_bad = request.form.get("mode") == "good-rows"
@@ -124,10 +126,9 @@ def confirm(code: str) -> Page:
         plan = services.plan_import(session, cohort, parsed)
         result = services.apply_import(session, plan, signed_in_user(), skip_bad_rows=skip_bad)
     except services.CsvImportError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+        refuse(None, exc)
+        flash(exc.message, "error")
         return redirect(url_for(".upload", code=cohort.code))
-    session.commit()
     problems = _send_invites(result) if result.invites else []
     return render_template(
         "lms/enrolment/result.html",
@@ -154,9 +155,8 @@ def welcome(token: str) -> Page:
         try:
             user = services.redeem_invite(session, token, form.password.data or "")
         except services.InviteError as exc:
-            attach_error(form, str(exc), "password")
+            refuse(form, exc)
         else:
-            session.commit()
             login_user(user)
             flash(f"Welcome, {user.name}: your password is set.", "success")
             return redirect(url_for("lms.core.home"))

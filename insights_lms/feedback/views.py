@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from insights_lms.cohorts import access
@@ -15,7 +16,7 @@ from insights_lms.enums import CohortRole
 from insights_lms.feedback import services
 from insights_lms.feedback.forms import FeedbackForm
 from insights_lms.feedback.models import Stretch
-from insights_lms.web import attach_error, signed_in_user
+from insights_lms.web import refuse, signed_in_user
 
 bp = Blueprint("feedback", __name__)
 
@@ -23,7 +24,9 @@ Page = str | tuple[str, int] | Response
 
 
 def _cohort_or_404(code: str) -> Cohort:
-    cohort: Cohort = session.scalar(sa.select(Cohort).where(Cohort.code == code)) or abort(404)
+    cohort: Cohort = session.scalar(
+        sa.select(Cohort).where(Cohort.code == code).options(selectinload(Cohort.programme))
+    ) or abort(404)
     return cohort
 
 
@@ -66,9 +69,12 @@ def give(cohort_code: str, module_code: str) -> Page:
                 comment=form.comment.data or "",
             )
         except services.FeedbackError as exc:
-            attach_error(form, str(exc), exc.field)
+            refuse(form, exc)
+            # The refusal rolled back and expired what was loaded: load the page's rows again.
+            cohort = _cohort_or_404(cohort_code)
+            cm = _session_or_404(cohort, module_code)
+            existing = services.feedback_of(session, cm, user)
         else:
-            session.commit()
             flash(f"Thank you: your feedback on {cm.module.title} is saved.", "success")
             return redirect(url_for(".give", cohort_code=cohort.code, module_code=module_code))
     page = render_template(
@@ -90,6 +96,7 @@ def results(cohort_code: str) -> str:
     return render_template(
         "lms/feedback/results.html",
         cohort=cohort,
+        time_zone=cohort.programme.time_zone,
         results=services.module_results(session, cohort),
         stretches=list(Stretch),
         stretch_labels=services.STRETCH_LABELS,

@@ -19,9 +19,10 @@ from werkzeug.exceptions import HTTPException
 from insights_lms.db import session
 from insights_lms.lrs_api import query as queries
 from insights_lms.lrs_api.models import XapiClient, XapiClientScope
-from insights_lms.lrs_api.query import StatementQuery
+from insights_lms.lrs_api.params import StatementQuery
 from insights_lms.lrs_api.services import authenticate
 from insights_lms.state import csrf_exempt, settings
+from insights_lms.web import keep_despite_error_status
 from insights_lms.xapi.models import XapiStatement
 
 bp = Blueprint("lrs_api", __name__, url_prefix="/xapi")
@@ -102,9 +103,9 @@ def _client_from_basic_auth() -> XapiClient:
         _fail(401, "Authenticate with HTTP Basic: the client's name and secret.", challenge)
     client = authenticate(session, auth.username, auth.password or "")
     if client is None:
-        session.rollback()
         _fail(401, "Unknown client or wrong secret.", challenge)
-    session.commit()  # when it was last used
+    # When it was last used is recorded even if the request is then refused (a bad query).
+    keep_despite_error_status()
     return client
 
 

@@ -12,7 +12,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from insights_lms.auth.models import User
+from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.db import session
+from insights_lms.enums import CohortRole
+from insights_lms.portfolio.export import ExportJob, export, worker_config
+from insights_lms.portfolio.render import portfolio_filename
 from insights_lms.state import get_state
 
 
@@ -61,14 +66,6 @@ def export_command(
     Failures are listed at the end and make the command exit with status 1; nothing is
     skipped silently.
     """
-    import weasyprint  # noqa: F401 - loaded once here, so that forked workers start quickly
-
-    from insights_lms.auth.models import User
-    from insights_lms.cohorts.models import Cohort, Enrolment
-    from insights_lms.enums import CohortRole
-    from insights_lms.portfolio.export import ExportJob, export, worker_config
-    from insights_lms.portfolio.render import portfolio_filename
-
     cohort = session.scalar(sa.select(Cohort).where(Cohort.code == cohort_code))
     if cohort is None:
         raise click.BadParameter(f"no cohort with code {cohort_code!r}", param_hint="--cohort")

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
+
+from insights_lms.cohorts.models import Enrolment
+from insights_lms.db import session
+from insights_lms.portfolio.render import render_portfolio
+from insights_lms.portfolio.services import PortfolioOptions
+from insights_lms.state import EXTENSION_KEY, settings
+from insights_lms.storage import get_storage
 
 #: The application of this worker process (set by :func:`_init_worker`).
 _worker_app: Flask | None = None
@@ -61,9 +68,6 @@ class ExportResult:
 def worker_config(app: Flask) -> dict[str, Any]:
     """The configuration that recreates ``app``'s Insights LMS in a worker process: the same
     database, secret key, upload folder and settings."""
-    from insights_lms.state import settings
-    from insights_lms.storage import get_storage
-
     config = {key: value for key, value in app.config.items() if key.startswith("INSIGHTS_")}
     config["INSIGHTS_ENV"] = settings().env
     config["INSIGHTS_DATABASE_URL"] = str(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -91,14 +95,10 @@ def _private_mb() -> float:
 
 def _init_worker(app_factory: Callable[[dict[str, Any]], Flask], config: dict[str, Any]) -> None:
     global _worker_app
-    from flask import current_app, has_app_context
-
     if has_app_context():
         # Forked inside the command's app context: let go of the parent's pooled connections
         # without closing them (closing would end them for the parent too), as SQLAlchemy
         # recommends for os.fork(); this worker opens its own.
-        from insights_lms.state import EXTENSION_KEY
-
         current_app.extensions[EXTENSION_KEY].db.engine.dispose(close=False)
     _worker_app = app_factory(config)
 
@@ -117,11 +117,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def render_job(job: ExportJob, embed_attachments: bool = False) -> ExportResult:
     """Render one portfolio in this worker (its app context, its own session)."""
-    from insights_lms.cohorts.models import Enrolment
-    from insights_lms.db import session
-    from insights_lms.portfolio.render import render_portfolio
-    from insights_lms.portfolio.services import PortfolioOptions
-
     assert _worker_app is not None, "the worker was not initialised"
     started = time.perf_counter()
     with _worker_app.app_context():

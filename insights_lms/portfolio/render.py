@@ -28,6 +28,7 @@ from insights_lms import resources
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.evidence.models import EvidenceFile
 from insights_lms.portfolio.fetcher import RestrictedURLFetcher
+from insights_lms.portfolio.reports import cohort_report
 from insights_lms.portfolio.services import Portfolio, PortfolioOptions, build_portfolio
 from insights_lms.storage import Storage, get_storage
 
@@ -182,8 +183,6 @@ def render_cohort_report(
     session: Session, cohort: Cohort, now: dt.datetime | None = None, **context: Any
 ) -> RenderedPDF:
     """The facilitators' cohort report as a PDF."""
-    from insights_lms.portfolio.reports import cohort_report
-
     report = cohort_report(session, cohort, now)
     fetcher = RestrictedURLFetcher(allowed_roots())
     html = render_template(

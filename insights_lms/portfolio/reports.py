@@ -15,16 +15,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from insights_lms.assessment.models import SelfRating
 from insights_lms.attendance.models import Attendance, ModuleCompletion
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule, CohortTask, Enrolment
-from insights_lms.competencies.models import Competency, Level
+from insights_lms.competencies.models import Competency, Framework, Level, Scale
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence, evidence_competency
+from insights_lms.programmes.models import Programme
 from insights_lms.tasks.models import TaskResponse
 from insights_lms.tasks.services import TaskState, task_state
 
@@ -112,6 +113,8 @@ class CohortReport:
     modules: list[ModuleRow]
     tasks: list[TaskRow]
     changes: list[ChangeRow]
+    #: The cohort's facilitators, by name.
+    facilitators: list[User] = field(default_factory=list)
 
     @property
     def time_zone(self) -> str:
@@ -141,6 +144,18 @@ def _participants(session: Session, cohort: Cohort) -> dict[int, Enrolment]:
 def cohort_report(session: Session, cohort: Cohort, now: dt.datetime | None = None) -> CohortReport:
     """The report on ``cohort`` as it stands ``now``."""
     now = now or utcnow()
+    # What the report prints of the cohort itself: its tasks and its framework's scale.
+    session.scalars(
+        sa.select(Cohort)
+        .where(Cohort.id == cohort.id)
+        .options(
+            selectinload(Cohort.task_windows).selectinload(CohortTask.task),
+            selectinload(Cohort.programme)
+            .selectinload(Programme.framework)
+            .selectinload(Framework.scale)
+            .selectinload(Scale.levels),
+        )
+    ).all()
     enrolments = _participants(session, cohort)
     by_user = {e.user_id: e.id for e in enrolments.values()}
     coaches = {
@@ -230,6 +245,7 @@ def cohort_report(session: Session, cohort: Cohort, now: dt.datetime | None = No
         modules,
         tasks,
         _changes(competencies, participants),
+        cohort.members(CohortRole.FACILITATOR),
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from insights_lms.attendance.services import ModuleRecord, participant_module_records
 from insights_lms.auth.models import User
@@ -32,6 +32,7 @@ from insights_lms.errors import DomainError
 from insights_lms.evidence.models import Evidence, EvidenceFile, EvidenceReview
 from insights_lms.evidence.reviews import review_status
 from insights_lms.evidence.services import evidence_of
+from insights_lms.portfolio.sections import extra_sections
 from insights_lms.progress.services import participant_enrolment_for_viewer
 from insights_lms.ratings.services import (
     RATERS,
@@ -42,7 +43,7 @@ from insights_lms.ratings.services import (
     ratings_overview,
 )
 from insights_lms.tasks.models import TaskResponse
-from insights_lms.tasks.services import TaskState, responses_for, task_state
+from insights_lms.tasks.services import TaskState, task_state
 
 #: How each rater is named in the portfolio (in the ratings chart's order).
 RATER_LABELS = {
@@ -159,10 +160,47 @@ def downloadable(session: Session, user: User) -> Downloadable:
                     sa.tuple_(Enrolment.cohort_id, Enrolment.user_id).in_(coached_ids),
                 )
                 .order_by(User.name, User.id)
+                .options(contains_eager(Enrolment.user), *_cohort_and_programme())
             )
         )
     facilitated = [(c, _participants(c)) for c in cohorts_facilitated_by(session, user)]
-    return Downloadable(participant_enrolments(session, user), coached, facilitated)
+    own = participant_enrolments(session, user)
+    if own:
+        # What the page shows of each: the cohort and its programme.
+        session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.id.in_([e.id for e in own]))
+            .options(*_cohort_and_programme())
+        ).all()
+    return Downloadable(own, coached, facilitated)
+
+
+def _cohort_and_programme() -> list[Any]:
+    return [selectinload(Enrolment.cohort).selectinload(Cohort.programme)]
+
+
+def _responses_with_challenges(session: Session, enrolment: Enrolment) -> dict[int, TaskResponse]:
+    """The participant's task responses by cohort task id, with the school challenges they
+    name (the portfolio prints them)."""
+    rows = session.scalars(
+        sa.select(TaskResponse)
+        .where(TaskResponse.enrolment_id == enrolment.id)
+        .options(selectinload(TaskResponse.challenges))
+    )
+    return {r.cohort_task_id: r for r in rows}
+
+
+def option_domains(session: Session, enrolment: Enrolment) -> list[Domain]:
+    """The domains of the enrolment's framework with their competencies (the options page's
+    checkboxes), in order."""
+    return list(
+        session.scalars(
+            sa.select(Domain)
+            .where(Domain.framework_id == enrolment.cohort.programme.framework_id)
+            .order_by(Domain.position)
+            .options(selectinload(Domain.competencies))
+        )
+    )
 
 
 def cohort_for_facilitator(session: Session, viewer: User, cohort_code: str) -> Cohort | None:
@@ -404,8 +442,6 @@ def build_portfolio(
     now: dt.datetime | None = None,
 ) -> Portfolio:
     """The portfolio of one participant enrolment with these options."""
-    from insights_lms.portfolio.sections import extra_sections
-
     options = options or PortfolioOptions()
     now = now or utcnow()
     cohort = enrolment.cohort
@@ -441,7 +477,7 @@ def build_portfolio(
     by_evidence_id = {entry.evidence.id: entry for entry in entries}
 
     overview = ratings_overview(session, enrolment)
-    responses = responses_for(session, enrolment)
+    responses = _responses_with_challenges(session, enrolment)
     windows = sorted(cohort.task_windows, key=lambda w: w.opens_at)
     states = {w.id: task_state(w, responses.get(w.id), now) for w in windows}
 

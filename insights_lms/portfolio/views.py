@@ -65,7 +65,12 @@ def _options_form(
 
 
 def _options_page(enrolment: Enrolment, form: PortfolioOptionsForm) -> str:
-    return render_template("lms/portfolio/options.html", enrolment=enrolment, form=form)
+    return render_template(
+        "lms/portfolio/options.html",
+        enrolment=enrolment,
+        form=form,
+        domains=services.option_domains(session, enrolment),
+    )
 
 
 @bp.get("/")
@@ -99,7 +104,9 @@ def download(cohort_code: str, participant_id: str) -> Response | tuple[str, int
                 embed_attachments=bool(form.attachments.data),
             )
         except PortfolioError as exc:
-            attach_error(form, str(exc), exc.field)
+            # Checking the options writes nothing: no work to undo, and the page shows the
+            # enrolment as loaded (a rollback would expire it).
+            attach_error(form, exc.message, exc.field)
             return _options_page(enrolment, form), 400
     elif submitted:
         return _options_page(enrolment, form), 400

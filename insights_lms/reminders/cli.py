@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 
 from insights_lms.db import session, utcnow
 from insights_lms.reminders import mail, services
+from insights_lms.state import settings
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -28,8 +29,6 @@ def config_value(name: str, default: Any = None) -> Any:
     """A setting from the Flask config, else from the LMS settings (the environment)."""
     value = current_app.config.get(name)
     if value is None:
-        from insights_lms.state import settings
-
         value = getattr(settings(), name.removeprefix("INSIGHTS_").lower(), None)
     if isinstance(value, SecretStr):
         value = value.get_secret_value()

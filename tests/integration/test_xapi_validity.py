@@ -43,7 +43,7 @@ from insights_lms.evidence.services import (
     restore_evidence,
     update_evidence,
 )
-from insights_lms.lrs_api.query import present
+from insights_lms.lrs_api.formats import present
 from insights_lms.storage import FilesystemStorage, Uploads
 from insights_lms.xapi.models import XapiStatement
 from tests.factories import find_user

@@ -666,7 +666,7 @@ def test_the_demo_adds_conversations_through_the_services(db, demo):
 
 
 def test_the_portfolio_log_has_shared_parts_only_and_follows_the_options(db, demo):
-    from insights_lms.conversations.portfolio import conversation_log
+    from insights_lms.portfolio.providers.conversations import conversation_log
     from insights_lms.portfolio.services import PortfolioOptions
 
     old = record(db, held_on=days_ago(40), next_on=days_ago(20))

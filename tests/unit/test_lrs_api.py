@@ -22,7 +22,7 @@ from insights_lms.lrs_api import query as q
 from insights_lms.lrs_api import services
 from insights_lms.lrs_api.cli import create_client_command, deactivate_client_command
 from insights_lms.lrs_api.models import XapiClient, XapiClientScope
-from insights_lms.lrs_api.query import Cursor, StatementQuery, StatementQueryError, parse_query
+from insights_lms.lrs_api.params import Cursor, StatementQuery, StatementQueryError, parse_query
 from insights_lms.xapi.models import XapiStatement
 from tests.factories import make_user
 

@@ -8,8 +8,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import sys
-import types
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,6 +19,7 @@ from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.competencies.models import Competency
 from insights_lms.demo import build_demo
 from insights_lms.portfolio import sections
+from insights_lms.portfolio.providers.conversations import conversation_log
 from insights_lms.portfolio.render import RenderedPDF, render_cohort_report, render_portfolio
 from insights_lms.portfolio.services import PortfolioOptions, check_options
 from insights_lms.storage import FilesystemStorage, Uploads
@@ -164,18 +163,13 @@ def test_extra_sections_print_shared_notes_and_never_private_ones(app, db, cohor
     study = sections.CaseStudyEntry(
         title="A family-liaison pilot", shared_dt=None, impact="Absence fell."
     )
-    module = types.ModuleType("portfolio_pdf_provider")
-    module.log = lambda session, enrolment, options: [conversation]  # type: ignore[attr-defined]
-    module.challenges = lambda session, enrolment, options: [challenge]  # type: ignore[attr-defined]
-    module.studies = lambda session, enrolment, options: [study]  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "portfolio_pdf_provider", module)
     monkeypatch.setattr(
         sections,
         "PROVIDERS",
         {
-            "conversations": "portfolio_pdf_provider:log",
-            "challenges": "portfolio_pdf_provider:challenges",
-            "case_studies": "portfolio_pdf_provider:studies",
+            "conversations": lambda session, enrolment, options: [conversation],
+            "challenges": lambda session, enrolment, options: [challenge],
+            "case_studies": lambda session, enrolment, options: [study],
         },
     )
     amina = participant_enrolment(db, AMINA)
@@ -209,7 +203,7 @@ def test_the_conversation_log_prints_shared_notes_and_never_private_ones(app, db
     """The real provider of the conversations feature, on the demo's conversations."""
     from insights_lms.conversations.models import Conversation, PrivateNote
 
-    assert sections.load_provider(sections.PROVIDERS["conversations"]) is not None
+    assert sections.PROVIDERS["conversations"] is conversation_log
     amina = participant_enrolment(db, AMINA)
     conversations = list(
         db.scalars(sa.select(Conversation).where(Conversation.enrolment_id == amina.id))

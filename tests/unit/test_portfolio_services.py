@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,8 @@ from insights_lms.db import utcnow
 from insights_lms.demo import build_demo
 from insights_lms.enums import CohortRole
 from insights_lms.portfolio import sections
+from insights_lms.portfolio.providers.conversations import conversation_log
+from insights_lms.portfolio.providers.peer import case_studies, goldfish_bowl_challenges
 from insights_lms.portfolio.services import (
     PortfolioError,
     PortfolioOptions,
@@ -244,7 +244,6 @@ def programme_cohort(db, cohort):
 
 
 def test_sections_appear_when_their_feature_provides_them(db, cohort, monkeypatch):
-    module = types.ModuleType("portfolio_test_provider")
     seen = []
 
     def conversation_log(session, enrolment, options):
@@ -255,27 +254,18 @@ def test_sections_appear_when_their_feature_provides_them(db, cohort, monkeypatc
             )
         ]
 
-    module.conversation_log = conversation_log  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "portfolio_test_provider", module)
-    monkeypatch.setattr(
-        sections,
-        "PROVIDERS",
-        {
-            "conversations": "portfolio_test_provider:conversation_log",
-            "challenges": "no_such_package_anywhere.portfolio:challenges",
-            "case_studies": "insights_lms.no_such_feature:case_studies",
-        },
-    )
+    monkeypatch.setattr(sections, "PROVIDERS", {"conversations": conversation_log})
     enrolment = participant_enrolment(db, AMINA)
     options = PortfolioOptions(date_from=dt.date(2026, 9, 1))
     portfolio = build_portfolio(db, enrolment, options)
-    assert list(portfolio.extra) == ["conversations"]  # missing features: no section
+    assert list(portfolio.extra) == ["conversations"]  # no provider: no section
     assert portfolio.extra["conversations"][0].coach_name == "Marcus Reid"
     assert seen == [(enrolment.id, options)]  # the provider gets the options to filter by
 
 
-def test_a_provider_module_without_its_function_is_a_bug(monkeypatch):
-    monkeypatch.setitem(sys.modules, "portfolio_empty_provider", types.ModuleType("x"))
-    with pytest.raises(AttributeError):
-        sections.load_provider("portfolio_empty_provider:conversation_log")
-    assert sections.load_provider("insights_lms.no_such_feature.portfolio:x") is None
+def test_the_providers_are_the_features_functions_in_document_order():
+    assert {
+        "conversations": conversation_log,
+        "challenges": goldfish_bowl_challenges,
+        "case_studies": case_studies,
+    } == sections.PROVIDERS

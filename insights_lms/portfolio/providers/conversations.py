@@ -1,8 +1,9 @@
-"""The portfolio's developmental conversation log (the provider named in
+"""The portfolio's developmental conversation log (a provider in
 ``portfolio.sections.PROVIDERS``).
 
 Entries carry only what coach and participant both see: private notes are never loaded here
-(they live in their own table, read only by ``services.private_notes_for`` for their coach).
+(they live in their own table, read only by ``conversations.services.private_notes_for`` for
+their coach).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.conversations.models import ActionStatus, Conversation, ConversationMode
 from insights_lms.conversations.services import conversations_of
-from insights_lms.portfolio.sections import ActionEntry, ConversationEntry, FocusEntry
+from insights_lms.portfolio.entries import ActionEntry, ConversationEntry, FocusEntry
 
 if TYPE_CHECKING:
     from insights_lms.portfolio.services import PortfolioOptions

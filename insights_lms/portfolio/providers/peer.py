@@ -1,4 +1,4 @@
-"""The portfolio's goldfish-bowl challenges and case studies (the providers named in
+"""The portfolio's goldfish-bowl challenges and case studies (providers in
 ``portfolio.sections.PROVIDERS``).
 
 Only what the participant shared goes in: their own challenges (peers' questions and
@@ -21,7 +21,7 @@ from insights_lms.peer.models import (
     GoldfishChallenge,
 )
 from insights_lms.peer.services import case_studies_by
-from insights_lms.portfolio.sections import CaseStudyEntry, ChallengeEntry
+from insights_lms.portfolio.entries import CaseStudyEntry, ChallengeEntry
 from insights_lms.timeutil import local
 
 if TYPE_CHECKING:
