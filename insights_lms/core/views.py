@@ -16,8 +16,8 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import CoachAssignment, Cohort, Enrolment
 from insights_lms.cohorts.timeline import Timeline, TimelineEntry, cohort_timeline
-from insights_lms.conversations.services import ConversationStatus, today_for
-from insights_lms.conversations.services import status_of as conversation_status
+from insights_lms.conversations.queries import ConversationStatus, today_for
+from insights_lms.conversations.queries import status_of as conversation_status
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.models import Evidence, EvidenceReview

@@ -18,15 +18,17 @@ from sqlalchemy.orm import Session
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.competencies.models import Competency, Level
+from insights_lms.conversations.commands import (
+    acknowledge_conversation,
+    record_conversation,
+    save_preparation,
+)
 from insights_lms.conversations.models import ActionOwner, ActionStatus, ConversationMode
-from insights_lms.conversations.services import (
+from insights_lms.conversations.validation import (
     ActionInput,
     ActionReview,
     ConversationInput,
     FocusInput,
-    acknowledge_conversation,
-    record_conversation,
-    save_preparation,
 )
 from insights_lms.enums import CohortRole
 

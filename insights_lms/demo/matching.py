@@ -18,7 +18,7 @@ from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.context.services import update_context
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.services import challenges_of_programme
-from insights_lms.matching.services import ProfileInput, save_profile
+from insights_lms.matching.profiles import ProfileInput, save_profile
 from insights_lms.ratings.models import RatingKind
 from insights_lms.ratings.services import record_ratings
 

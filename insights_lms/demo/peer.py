@@ -17,9 +17,10 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.access import own_participant_enrolment
 from insights_lms.cohorts.models import Cohort, CohortModule, Enrolment
 from insights_lms.competencies.models import Competency
-from insights_lms.peer import services
+from insights_lms.peer import case_studies, challenges
+from insights_lms.peer.case_studies import CaseStudyInput
+from insights_lms.peer.challenges import ChallengeInput
 from insights_lms.peer.models import CaseStudy, GoldfishChallenge
-from insights_lms.peer.services import CaseStudyInput, ChallengeInput
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
@@ -52,7 +53,7 @@ def _competencies(session: Session, cohort: Cohort, *codes: str) -> list[int]:
 
 
 def _goldfish_sessions(cohort: Cohort) -> list[CohortModule]:
-    return [c.cohort_module for c in services.session_choices(cohort) if c.goldfish_bowls]
+    return [c.cohort_module for c in challenges.session_choices(cohort) if c.goldfish_bowls]
 
 
 def add_demo(
@@ -79,7 +80,7 @@ def _resolved_challenge(
     amina = _user(session, "participant1@example.org")
     daniel = _user(session, "participant4@example.org")
     start = cohort_module.starts_at + 2 * HOUR if cohort_module else now - 60 * DAY
-    challenge = services.post_challenge(
+    challenge = challenges.post_challenge(
         session,
         enrolment=enrolment,
         user=tom,
@@ -101,7 +102,7 @@ def _resolved_challenge(
         ),
         now=start,
     )
-    question = services.add_contribution(
+    question = challenges.add_contribution(
         session,
         challenge,
         user=amina,
@@ -109,7 +110,7 @@ def _resolved_challenge(
         text="What would the phase leader who is *not* appointed need to hear from you?",
         now=start + 20 * dt.timedelta(minutes=1),
     )
-    services.add_contribution(
+    challenges.add_contribution(
         session,
         challenge,
         user=daniel,
@@ -117,7 +118,7 @@ def _resolved_challenge(
         text="If the budget falls short, which option is hardest to undo?",
         now=start + 25 * dt.timedelta(minutes=1),
     )
-    services.add_contribution(
+    challenges.add_contribution(
         session,
         challenge,
         user=amina,
@@ -126,7 +127,7 @@ def _resolved_challenge(
         "development plan for the second candidate.",
         now=start + 35 * dt.timedelta(minutes=1),
     )
-    services.add_contribution(
+    challenges.add_contribution(
         session,
         challenge,
         user=daniel,
@@ -134,7 +135,7 @@ def _resolved_challenge(
         text="Ask the governors to agree the criteria before any names are discussed.",
         now=start + 40 * dt.timedelta(minutes=1),
     )
-    services.answer_question(
+    challenges.answer_question(
         session,
         question,
         user=tom,
@@ -142,7 +143,7 @@ def _resolved_challenge(
         now=start + 50 * dt.timedelta(minutes=1),
     )
     decided = min(start + 7 * DAY, now - 2 * DAY)
-    services.record_decision(
+    challenges.record_decision(
         session,
         challenge,
         user=tom,
@@ -153,7 +154,7 @@ def _resolved_challenge(
         ),
         now=decided,
     )
-    services.record_outcome(
+    challenges.record_outcome(
         session,
         challenge,
         user=tom,
@@ -172,7 +173,7 @@ def _open_challenge(
 ) -> GoldfishChallenge:
     """Grace's challenge for the next goldfish bowl, with one question so far."""
     grace, enrolment = _participant(session, cohort, "participant5@example.org")
-    challenge = services.post_challenge(
+    challenge = challenges.post_challenge(
         session,
         enrolment=enrolment,
         user=grace,
@@ -192,7 +193,7 @@ def _open_challenge(
         ),
         now=now - 3 * DAY,
     )
-    services.add_contribution(
+    challenges.add_contribution(
         session,
         challenge,
         user=_user(session, "participant6@example.org"),
@@ -206,7 +207,7 @@ def _open_challenge(
 def _featured_case_study(session: Session, cohort: Cohort, now: dt.datetime) -> CaseStudy:
     """Amina's case study, shared with the cohort and featured by the facilitator."""
     amina, enrolment = _participant(session, cohort, "participant1@example.org")
-    study = services.create_case_study(
+    study = case_studies.create_case_study(
         session,
         enrolment=enrolment,
         user=amina,
@@ -236,8 +237,8 @@ def _featured_case_study(session: Session, cohort: Cohort, now: dt.datetime) -> 
         ),
         now=now - 12 * DAY,
     )
-    services.share_case_study(session, study, user=amina, now=now - 10 * DAY)
-    services.set_featured(
+    case_studies.share_case_study(session, study, user=amina, now=now - 10 * DAY)
+    case_studies.set_featured(
         session,
         study,
         user=_user(session, "facilitator@example.org"),

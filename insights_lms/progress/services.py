@@ -22,7 +22,7 @@ from insights_lms.db import utcnow
 from insights_lms.evidence.models import Evidence
 from insights_lms.evidence.reviews import latest_reviews, review_status
 from insights_lms.evidence.services import evidence_of
-from insights_lms.peer.services import (
+from insights_lms.peer.challenges import (
     ChallengeEvidence,
     challenges_for_progress,
     contribution_count,

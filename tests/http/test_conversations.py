@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from insights_lms.competencies.models import Competency
-from insights_lms.conversations import services
+from insights_lms.conversations import commands
 from insights_lms.conversations.models import (
     ActionOwner,
     ActionStatus,
@@ -24,7 +24,7 @@ from insights_lms.conversations.models import (
     Conversation,
     ConversationMode,
 )
-from insights_lms.conversations.services import ActionInput, ConversationInput, FocusInput
+from insights_lms.conversations.validation import ActionInput, ConversationInput, FocusInput
 from insights_lms.enums import CohortRole
 from insights_lms.ratings.models import CompetencyRating, RatingKind
 from tests.conftest import csrf_token, login
@@ -120,7 +120,7 @@ def recorded(db, **overrides: Any) -> Conversation:
         "next_on": days_ago(-25),
     }
     values.update(overrides)
-    conversation = services.record_conversation(
+    conversation = commands.record_conversation(
         db, enrolment, user(db, "coach2@example.org"), ConversationInput(**values)
     )
     db.commit()
@@ -137,7 +137,7 @@ def conversation(db, demo) -> Conversation:
 
 def test_the_record_form_is_labelled_and_prefilled_from_the_preparation(client, db, demo):
     enrolment = enrolment_of(db, "participant1@example.org")
-    services.save_preparation(
+    commands.save_preparation(
         db, enrolment, enrolment.user, "I want to talk about trust.", [competency(db, "L1.2").id]
     )
     db.commit()
@@ -422,7 +422,7 @@ def test_the_coach_corrects_until_the_participant_acknowledges(app, client, db, 
     participant = app.test_client()
     login(participant, "participant1@example.org")
     assert participant.get(url).status_code == 403
-    services.acknowledge_conversation(
+    commands.acknowledge_conversation(
         db, db.get(Conversation, conversation.id), user(db, "participant1@example.org")
     )
     db.commit()
@@ -605,7 +605,7 @@ def crawl(client: FlaskClient, starts: list[str], limit: int = 200) -> dict[str,
 def test_private_notes_are_in_no_page_the_participant_or_facilitator_can_reach(
     client, db, conversation, email
 ):
-    services.save_preparation(
+    commands.save_preparation(
         db, conversation.enrolment, conversation.participant, "Prep for next time", []
     )
     db.commit()

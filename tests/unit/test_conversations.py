@@ -16,7 +16,7 @@ from insights_lms import signals
 from insights_lms.coaching.services import coachee_overview
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.competencies.models import Competency, Level
-from insights_lms.conversations import services
+from insights_lms.conversations import access, commands, queries
 from insights_lms.conversations.models import (
     ActionOwner,
     ActionStatus,
@@ -26,7 +26,7 @@ from insights_lms.conversations.models import (
     ConversationMode,
     PrivateNote,
 )
-from insights_lms.conversations.services import (
+from insights_lms.conversations.validation import (
     ActionInput,
     ActionReview,
     ConversationError,
@@ -94,7 +94,7 @@ def conversation_input(db, enrolment: Enrolment, **overrides: Any) -> Conversati
 
 def record(db, email: str = "participant1@example.org", coach: str = "coach2@example.org", **kw):
     enrolment = enrolment_of(db, email)
-    return services.record_conversation(
+    return commands.record_conversation(
         db, enrolment, user(db, coach), conversation_input(db, enrolment, **kw)
     )
 
@@ -140,7 +140,7 @@ def test_the_coach_records_a_conversation_with_ratings_levels_and_actions(db, de
 def test_private_notes_are_for_that_coach_alone(db, demo):
     conversation = record(db)
     coach = user(db, "coach2@example.org")
-    assert services.private_notes_for(db, conversation, coach) == PRIVATE
+    assert access.private_notes_for(db, conversation, coach) == PRIVATE
     admin = make_user(db, is_admin=True)
     for other in (
         user(db, "participant1@example.org"),
@@ -148,7 +148,7 @@ def test_private_notes_are_for_that_coach_alone(db, demo):
         user(db, "coach1@example.org"),
         admin,
     ):
-        assert services.private_notes_for(db, conversation, other) is None
+        assert access.private_notes_for(db, conversation, other) is None
     # Not on the conversation's own row, so loading or serialising it never carries them.
     columns = {c.name: getattr(conversation, c.key) for c in Conversation.__table__.columns}
     assert PRIVATE not in json.dumps(columns, default=str)
@@ -251,7 +251,7 @@ def test_open_actions_are_reviewed_at_the_next_conversation(db, demo):
     first = record(db, held_on=days_ago(30), next_on=days_ago(2))
     briefing, article = first.actions
     enrolment = first.enrolment
-    assert services.open_actions(db, enrolment) == [briefing, article]  # due date first
+    assert queries.open_actions(db, enrolment) == [briefing, article]  # due date first
     completed: list[Any] = []
 
     def receiver(sender: Any, **kwargs: Any) -> None:
@@ -269,13 +269,13 @@ def test_open_actions_are_reviewed_at_the_next_conversation(db, demo):
         )
     assert completed == [(briefing, {"user": coach})]
     assert briefing.status == ActionStatus.DONE and article.status == ActionStatus.OPEN
-    reviewed = services.reviews_in(db, second)
+    reviewed = queries.reviews_in(db, second)
     assert [(u.action, u.status, u.comment) for u in reviewed] == [
         (briefing, ActionStatus.DONE, "Staff loved it."),
         (article, ActionStatus.OPEN, "Still looking for it."),
     ]
-    assert services.open_actions(db, enrolment) == [article]
-    assert services.closed_actions(db, enrolment) == [briefing]
+    assert queries.open_actions(db, enrolment) == [article]
+    assert queries.closed_actions(db, enrolment) == [briefing]
 
 
 def test_dropping_an_action_needs_a_reason_and_closed_actions_cannot_be_reviewed(db, demo):
@@ -301,17 +301,17 @@ def test_the_participant_marks_their_own_action_done(db, demo):
     conversation = record(db)
     briefing, article = conversation.actions
     participant = user(db, "participant1@example.org")
-    services.complete_action(db, briefing, participant)
+    commands.complete_action(db, briefing, participant)
     assert briefing.status == ActionStatus.DONE
     assert [(u.status, u.by) for u in briefing.updates] == [(ActionStatus.DONE, participant)]
     with pytest.raises(ConversationError, match="already done"):
-        services.complete_action(db, briefing, participant)
+        commands.complete_action(db, briefing, participant)
     with pytest.raises(ConversationError, match="This action is your coach's"):
-        services.complete_action(db, article, participant)
+        commands.complete_action(db, article, participant)
     for email in ("coach1@example.org", "facilitator@example.org", "participant2@example.org"):
         with pytest.raises(ConversationError, match="Only the participant or their coach"):
-            services.complete_action(db, article, user(db, email))
-    services.complete_action(db, article, user(db, "coach2@example.org"), "Sent.")
+            commands.complete_action(db, article, user(db, email))
+    commands.complete_action(db, article, user(db, "coach2@example.org"), "Sent.")
     assert article.status == ActionStatus.DONE and count(db, ActionUpdate) == 2
 
 
@@ -336,7 +336,7 @@ def test_the_coach_corrects_the_record_until_it_is_acknowledged(db, demo):
     conversation = record(db)
     coach = user(db, "coach2@example.org")
     l12 = conversation.focus[0]
-    services.correct_conversation(
+    commands.correct_conversation(
         db,
         conversation,
         coach,
@@ -351,15 +351,15 @@ def test_the_coach_corrects_the_record_until_it_is_acknowledged(db, demo):
     assert conversation.minutes == 45 and conversation.shared_notes == "Corrected shared notes."
     assert l12.notes == "Corrected L1.2 notes."
     assert conversation.focus[1].notes == "SEND review next term."  # not given: unchanged
-    assert services.private_notes_for(db, conversation, coach) == "Corrected private notes."
+    assert access.private_notes_for(db, conversation, coach) == "Corrected private notes."
     assert count(db, CompetencyRating) == 2  # ratings are not corrected
     with pytest.raises(ConversationError, match="Only the coach who recorded"):
-        services.correct_conversation(
+        commands.correct_conversation(
             db, conversation, user(db, "facilitator@example.org"), correction(conversation)
         )
-    services.acknowledge_conversation(db, conversation, user(db, "participant1@example.org"))
+    commands.acknowledge_conversation(db, conversation, user(db, "participant1@example.org"))
     with pytest.raises(ConversationError, match="can no longer be corrected"):
-        services.correct_conversation(db, conversation, coach, correction(conversation))
+        commands.correct_conversation(db, conversation, coach, correction(conversation))
 
 
 def test_a_correction_is_checked_like_a_record(db, demo):
@@ -368,10 +368,10 @@ def test_a_correction_is_checked_like_a_record(db, demo):
     )
     coach = user(db, "coach2@example.org")
     with pytest.raises(ConversationError, match="in minutes") as caught:
-        services.correct_conversation(db, conversation, coach, correction(conversation, minutes=0))
+        commands.correct_conversation(db, conversation, coach, correction(conversation, minutes=0))
     assert caught.value.field == "minutes"
     with pytest.raises(ConversationError, match="due before the conversation"):
-        services.correct_conversation(
+        commands.correct_conversation(
             db, conversation, coach, correction(conversation, held_on=days_ago(2))
         )
     assert conversation.held_on == days_ago(10)
@@ -387,13 +387,13 @@ def test_the_participant_acknowledges_once_with_a_comment(db, demo):
 
     for email in ("coach2@example.org", "participant2@example.org", "facilitator@example.org"):
         with pytest.raises(ConversationError, match="Only the participant"):
-            services.acknowledge_conversation(db, conversation, user(db, email))
+            commands.acknowledge_conversation(db, conversation, user(db, email))
     with signals.conversation_acknowledged.connected_to(receiver):
-        services.acknowledge_conversation(db, conversation, participant, "  Fair summary.  ")
+        commands.acknowledge_conversation(db, conversation, participant, "  Fair summary.  ")
     assert received == [(conversation, {"user": participant})]
     assert conversation.is_acknowledged and conversation.participant_comment == "Fair summary."
     with pytest.raises(ConversationError, match="already acknowledged"):
-        services.acknowledge_conversation(db, conversation, participant)
+        commands.acknowledge_conversation(db, conversation, participant)
 
 
 # --- preparation --------------------------------------------------------------------------
@@ -402,10 +402,10 @@ def test_the_participant_acknowledges_once_with_a_comment(db, demo):
 def test_the_participant_prepares_and_the_next_conversation_takes_it(db, demo):
     enrolment = enrolment_of(db, "participant1@example.org")
     participant = enrolment.user
-    first = services.save_preparation(
+    first = commands.save_preparation(
         db, enrolment, participant, "Trust after the restructure.", [competency(db, "L1.2").id]
     )
-    again = services.save_preparation(
+    again = commands.save_preparation(
         db,
         enrolment,
         participant,
@@ -414,10 +414,10 @@ def test_the_participant_prepares_and_the_next_conversation_takes_it(db, demo):
     )
     assert again is first  # one open preparation, changed until it is used
     assert [c.code for c in again.competencies] == ["L1.2", "L2.3"]
-    assert services.open_preparation(db, enrolment) is again
+    assert queries.open_preparation(db, enrolment) is again
     conversation = record(db)
-    assert services.preparation_for(db, conversation) is again
-    assert services.open_preparation(db, enrolment) is None
+    assert queries.preparation_for(db, conversation) is again
+    assert queries.open_preparation(db, enrolment) is None
 
 
 @pytest.mark.parametrize(
@@ -431,16 +431,16 @@ def test_the_participant_prepares_and_the_next_conversation_takes_it(db, demo):
 def test_preparation_rules(db, demo, reflection, ids, message):
     enrolment = enrolment_of(db, "participant1@example.org")
     with pytest.raises(ConversationError, match=message):
-        services.save_preparation(db, enrolment, enrolment.user, reflection, ids)
+        commands.save_preparation(db, enrolment, enrolment.user, reflection, ids)
 
 
 def test_only_a_coached_participant_prepares_for_themself(db, demo):
     enrolment = enrolment_of(db, "participant1@example.org")
     with pytest.raises(ConversationError, match="Only the participant"):
-        services.save_preparation(db, enrolment, user(db, "coach2@example.org"), "Hi", [])
+        commands.save_preparation(db, enrolment, user(db, "coach2@example.org"), "Hi", [])
     uncoached = enrolment_of(db, "participant6@example.org")
     with pytest.raises(ConversationError, match="You do not have a coach yet"):
-        services.save_preparation(db, uncoached, uncoached.user, "Hi", [])
+        commands.save_preparation(db, uncoached, uncoached.user, "Hi", [])
 
 
 # --- who may see ---------------------------------------------------------------------------
@@ -459,10 +459,10 @@ def test_only_a_coached_participant_prepares_for_themself(db, demo):
 def test_who_may_see_a_conversation(db, demo, email, sees):
     conversation = record(db)
     viewer = user(db, email)
-    found = services.conversation_for_viewer(db, conversation.public_id, viewer)
+    found = access.conversation_for_viewer(db, conversation.public_id, viewer)
     assert (found is conversation) is sees
     action = conversation.actions[0]
-    assert (services.action_for_viewer(db, action.public_id, viewer) is action) is sees
+    assert (access.action_for_viewer(db, action.public_id, viewer) is action) is sees
 
 
 def test_a_facilitator_of_another_cohort_sees_nothing(db, demo):
@@ -474,9 +474,9 @@ def test_a_facilitator_of_another_cohort_sees_nothing(db, demo):
     other = make_cohort(db, demo.programme)
     stranger = make_user(db)
     enrol(db, other, stranger, CohortRole.FACILITATOR)
-    assert services.conversation_for_viewer(db, conversation.public_id, stranger) is None
+    assert access.conversation_for_viewer(db, conversation.public_id, stranger) is None
     assert (
-        services.coachee_for_viewer(db, stranger, "demo-cohort", conversation.participant.public_id)
+        access.coachee_for_viewer(db, stranger, "demo-cohort", conversation.participant.public_id)
         is None
     )
 
@@ -487,10 +487,10 @@ def test_the_coach_who_recorded_keeps_access_after_a_new_coach_is_assigned(db, d
     conversation = record(db)
     assign_coach(db, demo, user(db, "coach1@example.org"), conversation.participant)
     new_coach, old_coach = user(db, "coach1@example.org"), user(db, "coach2@example.org")
-    assert services.conversation_for_viewer(db, conversation.public_id, new_coach) is conversation
-    assert services.conversation_for_viewer(db, conversation.public_id, old_coach) is conversation
-    assert services.private_notes_for(db, conversation, new_coach) is None
-    assert services.private_notes_for(db, conversation, old_coach) == PRIVATE
+    assert access.conversation_for_viewer(db, conversation.public_id, new_coach) is conversation
+    assert access.conversation_for_viewer(db, conversation.public_id, old_coach) is conversation
+    assert access.private_notes_for(db, conversation, new_coach) is None
+    assert access.private_notes_for(db, conversation, old_coach) == PRIVATE
 
 
 # --- the coach's overview -------------------------------------------------------------------
@@ -553,8 +553,8 @@ def test_actions_agreed_and_completed_are_stated(db, demo):
     briefing, article = conversation.actions
     agreed = outbox(db, "action.agreed")
     assert len(agreed) == 2
-    services.complete_action(db, briefing, user(db, "participant1@example.org"))
-    services.complete_action(db, article, user(db, "coach2@example.org"))
+    commands.complete_action(db, briefing, user(db, "participant1@example.org"))
+    commands.complete_action(db, article, user(db, "coach2@example.org"))
     done = outbox(db, "action.completed")
     for statement in agreed + done:
         BaseXapiStatement.model_validate(statement)
@@ -577,7 +577,7 @@ def test_actions_agreed_and_completed_are_stated(db, demo):
 
 def test_acknowledging_is_stated_without_the_comment(db, demo):
     conversation = record(db)
-    services.acknowledge_conversation(
+    commands.acknowledge_conversation(
         db, conversation, conversation.participant, "I see it differently."
     )
     [ack] = outbox(db, "conversation.acknowledged")
@@ -591,11 +591,11 @@ def test_a_correction_restates_only_what_changed(db, demo):
     conversation = record(db)
     coach = user(db, "coach2@example.org")
     [first] = outbox(db, "conversation.recorded")
-    services.correct_conversation(
+    commands.correct_conversation(
         db, conversation, coach, correction(conversation, shared_notes="Only notes changed.")
     )
     assert len(outbox(db, "conversation.recorded")) == 1  # no statement carries notes
-    services.correct_conversation(db, conversation, coach, correction(conversation, minutes=40))
+    commands.correct_conversation(db, conversation, coach, correction(conversation, minutes=40))
     _, void, restated = outbox(db, "conversation.recorded")
     assert void["verb"]["id"] == "http://adlnet.gov/expapi/verbs/voided"
     assert void["object"] == {"objectType": "StatementRef", "id": first["id"]}
@@ -607,19 +607,19 @@ def test_a_correction_restates_only_what_changed(db, demo):
 def test_no_statement_carries_private_or_free_text(db, demo):
     first = record(db, held_on=days_ago(30), next_on=days_ago(2))
     enrolment = first.enrolment
-    services.save_preparation(db, enrolment, enrolment.user, "My prep reflection text", [])
+    commands.save_preparation(db, enrolment, enrolment.user, "My prep reflection text", [])
     second = record(
         db,
         reviews=[ActionReview(first.actions[0].id, ActionStatus.DONE, "Review comment text")],
         private_notes="Second private note text",
     )
-    services.correct_conversation(
+    commands.correct_conversation(
         db,
         second,
         user(db, "coach2@example.org"),
         correction(second, minutes=30, private_notes="Corrected private text"),
     )
-    services.acknowledge_conversation(db, second, enrolment.user, "Participant comment text")
+    commands.acknowledge_conversation(db, second, enrolment.user, "Participant comment text")
     everything = json.dumps(outbox(db))
     assert outbox(db, "conversation.recorded") and outbox(db, "action.completed")
     for text in (
@@ -645,15 +645,15 @@ def test_the_demo_adds_conversations_through_the_services(db, demo):
     add_demo(db, demo, utcnow())
     amina = enrolment_of(db, "participant1@example.org")
     priya = enrolment_of(db, "participant3@example.org")
-    first, second = reversed(services.conversations_of(db, amina))
+    first, second = reversed(queries.conversations_of(db, amina))
     assert first.is_acknowledged and not second.is_acknowledged
     assert [c.coach.email for c in (first, second)] == ["coach2@example.org"] * 2
     assert [a.status for a in first.actions] == [ActionStatus.DONE, ActionStatus.OPEN]
-    assert len(services.open_actions(db, amina)) == 3
-    assert services.preparation_for(db, second) is not None
-    assert services.open_preparation(db, amina) is not None
-    assert "headship" in services.private_notes_for(db, first, user(db, "coach2@example.org"))
-    [helen] = services.conversations_of(db, priya)
+    assert len(queries.open_actions(db, amina)) == 3
+    assert queries.preparation_for(db, second) is not None
+    assert queries.open_preparation(db, amina) is not None
+    assert "headship" in access.private_notes_for(db, first, user(db, "coach2@example.org"))
+    [helen] = queries.conversations_of(db, priya)
     assert helen.is_acknowledged and helen.coach.email == "coach1@example.org"
     agreed = latest_ratings(db, amina)[RatingKind.AGREED]
     assert agreed[competency(db, "L1.2").id].level.value == 3
@@ -671,7 +671,7 @@ def test_the_portfolio_log_has_shared_parts_only_and_follows_the_options(db, dem
 
     old = record(db, held_on=days_ago(40), next_on=days_ago(20))
     new = record(db, held_on=days_ago(5), focus=[FocusInput(competency(db, "L2.3").id, "New")])
-    services.acknowledge_conversation(db, old, old.participant, "Agreed.")
+    commands.acknowledge_conversation(db, old, old.participant, "Agreed.")
     enrolment = old.enrolment
     entries = conversation_log(db, enrolment, PortfolioOptions())
     assert [e.held_on for e in entries] == [old.held_on, new.held_on]  # oldest first

@@ -14,17 +14,12 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts import services as cohorts
 from insights_lms.demo.matching import add_demo
 from insights_lms.enums import CohortRole, SchoolPhase
-from insights_lms.matching import services as matching
+from insights_lms.matching import board as match_board
+from insights_lms.matching import profiles
+from insights_lms.matching.errors import MatchingError
 from insights_lms.matching.models import CoachProfile
-from insights_lms.matching.services import (
-    CoachOffer,
-    ContextNeed,
-    LowRating,
-    MatchingError,
-    Need,
-    ProfileInput,
-    rank,
-)
+from insights_lms.matching.profiles import ProfileInput
+from insights_lms.matching.ranking import CoachOffer, ContextNeed, LowRating, Need, rank
 from insights_lms.ratings.models import CompetencyRating, RatingKind
 from insights_lms.xapi.models import XapiStatement
 from tests.factories import enrolled, make_cohort, utc
@@ -173,7 +168,7 @@ def rich_demo(db, content):
 
 
 def test_the_demo_board_suggests_helen_for_sam_and_says_why(db, rich_demo):
-    board = matching.matching_board(db, rich_demo)
+    board = match_board.matching_board(db, rich_demo)
     assert [m.participant.email for m in board.unmatched] == ["participant6@example.org"]
     [match] = board.unmatched
     need = match.need
@@ -210,7 +205,7 @@ def test_loads_count_only_cohorts_still_running(db, rich_demo):
     db.refresh(empty)
     cohorts.enrol(db, empty, helen, CohortRole.COACH)
     cohorts.assign_coach(db, empty, helen, enrolled(db, empty, CohortRole.PARTICIPANT))
-    assert matching.coach_loads(db, [helen.id]) == {helen.id: 3 + 1}  # not the 2020 cohort
+    assert match_board.coach_loads(db, [helen.id]) == {helen.id: 3 + 1}  # not the 2020 cohort
 
 
 def test_confirming_a_match_assigns_the_coach_and_announces_it(db, rich_demo):
@@ -220,12 +215,12 @@ def test_confirming_a_match_assigns_the_coach_and_announces_it(db, rich_demo):
     with signals.coach_assigned.connected_to(
         lambda sender, **kw: heard.append((sender.coach_id, kw["assigned_by"]))
     ):
-        matching.confirm_match(db, rich_demo, sam, helen, assigned_by=farah)
+        match_board.confirm_match(db, rich_demo, sam, helen, assigned_by=farah)
     assert heard == [(helen.id, farah)]
     assert cohorts.coach_of(db, rich_demo, sam) is helen
-    assert matching.matching_board(db, rich_demo).unmatched == []
+    assert match_board.matching_board(db, rich_demo).unmatched == []
     with pytest.raises(MatchingError, match="already has a coach: Helen Okafor"):
-        matching.confirm_match(
+        match_board.confirm_match(
             db, rich_demo, sam, user(db, "coach2@example.org"), assigned_by=farah
         )
 
@@ -236,9 +231,9 @@ def test_only_a_facilitator_of_the_cohort_confirms_and_only_with_its_coaches(db,
     stranger = enrolled(db, other, CohortRole.FACILITATOR)
     outside_coach = enrolled(db, other, CohortRole.COACH)
     with pytest.raises(MatchingError, match="Only the cohort's facilitators"):
-        matching.confirm_match(db, rich_demo, sam, helen, assigned_by=stranger)
+        match_board.confirm_match(db, rich_demo, sam, helen, assigned_by=stranger)
     with pytest.raises(MatchingError, match="is not a coach in"):
-        matching.confirm_match(
+        match_board.confirm_match(
             db, rich_demo, sam, outside_coach, assigned_by=user(db, "facilitator@example.org")
         )
     assert cohorts.coach_of(db, rich_demo, sam) is None
@@ -250,7 +245,7 @@ def test_only_a_facilitator_of_the_cohort_confirms_and_only_with_its_coaches(db,
 def test_a_coach_saves_a_profile_and_changes_it_without_losing_unchanged_rows(db, demo):
     helen = user(db, "coach1@example.org")
     data = ProfileInput(3, ["primary", "special"], ["L2.3", "L1.1"], ["send-needs"], " Bio ")
-    profile = matching.save_profile(db, helen, data, editor=helen)
+    profile = profiles.save_profile(db, helen, data, editor=helen)
     assert (profile.capacity, profile.phases, profile.strengths, profile.challenges) == (
         3,
         [SchoolPhase.PRIMARY, SchoolPhase.SPECIAL],
@@ -259,10 +254,10 @@ def test_a_coach_saves_a_profile_and_changes_it_without_losing_unchanged_rows(db
     )
     assert profile.bio == "Bio" and profile.updated_by is helen
     kept = {row.competency_code: row.id for row in profile.strength_rows}
-    matching.save_profile(db, helen, ProfileInput(5, ["special"], ["L2.3", "L4.2"]), editor=helen)
+    profiles.save_profile(db, helen, ProfileInput(5, ["special"], ["L2.3", "L4.2"]), editor=helen)
     db.commit()
     db.expire_all()
-    profile = matching.profile_of(db, helen)
+    profile = profiles.profile_of(db, helen)
     assert profile is not None
     assert (profile.capacity, profile.phases, profile.strengths, profile.challenges) == (
         5,
@@ -288,23 +283,23 @@ def test_a_coach_saves_a_profile_and_changes_it_without_losing_unchanged_rows(db
 def test_a_profile_is_refused_with_a_message_for_the_field(db, demo, data, message, field):
     helen = user(db, "coach1@example.org")
     with pytest.raises(MatchingError, match=message) as refused:
-        matching.save_profile(db, helen, data, editor=helen)
+        profiles.save_profile(db, helen, data, editor=helen)
     assert refused.value.field == field
-    assert matching.profile_of(db, helen) is None
+    assert profiles.profile_of(db, helen) is None
 
 
 def test_who_may_edit_a_coach_profile(db, demo):
     helen = user(db, "coach1@example.org")
     other = make_cohort(db, demo.programme)
     stranger = enrolled(db, other, CohortRole.FACILITATOR)
-    assert matching.may_edit_profile(db, helen, helen)
-    assert matching.may_edit_profile(db, user(db, "facilitator@example.org"), helen)
-    assert not matching.may_edit_profile(db, stranger, helen)
-    assert not matching.may_edit_profile(db, user(db, "coach2@example.org"), helen)
+    assert profiles.may_edit_profile(db, helen, helen)
+    assert profiles.may_edit_profile(db, user(db, "facilitator@example.org"), helen)
+    assert not profiles.may_edit_profile(db, stranger, helen)
+    assert not profiles.may_edit_profile(db, user(db, "coach2@example.org"), helen)
     amina = user(db, "participant1@example.org")
-    assert not matching.may_edit_profile(db, amina, amina)  # not a coach anywhere
+    assert not profiles.may_edit_profile(db, amina, amina)  # not a coach anywhere
     with pytest.raises(MatchingError, match="Only the coach, or a facilitator"):
-        matching.save_profile(db, helen, ProfileInput(2), editor=stranger)
+        profiles.save_profile(db, helen, ProfileInput(2), editor=stranger)
 
 
 # --- the demo ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from insights_lms.auth.models import User
 from insights_lms.enums import SchoolPhase
-from insights_lms.matching import ranking, services
+from insights_lms.matching import ranking
 from insights_lms.matching.ranking import CoachOffer, Need, rank, suggest
 
 
@@ -48,9 +48,3 @@ def test_suggest_counts_the_phase_once_for_a_coach_with_room():
     assert suggestion.score == ranking.PHASE_POINTS
     assert suggestion.is_full
     assert [r.text for r in suggestion.cautions] == ["Full: 1 of 1 places taken"]
-
-
-def test_services_keeps_the_same_names_for_its_callers():
-    assert services.rank is rank
-    assert services.CoachOffer is CoachOffer
-    assert services.Need is Need

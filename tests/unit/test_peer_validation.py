@@ -1,11 +1,10 @@
-"""The checks challenges and case studies share (insights_lms.peer.validation), and the names
-peer/services.py still offers to code outside the package."""
+"""The checks challenges and case studies share (insights_lms.peer.validation)."""
 
 from __future__ import annotations
 
 import pytest
 
-from insights_lms.peer import access, case_studies, challenges, services, validation
+from insights_lms.peer import validation
 from insights_lms.peer.validation import PeerError, checked_text, checked_title
 
 
@@ -28,9 +27,3 @@ def test_a_text_is_trimmed_and_refused_when_missing_or_over_its_limit():
     with pytest.raises(PeerError) as long:
         checked_text("x" * 11, "text", None, limit=10)
     assert long.value.message == "Keep this to 10 characters."
-
-
-def test_services_re_exports_the_names_callers_outside_the_package_use():
-    modules = (access, case_studies, challenges)
-    for name in services.__all__:
-        assert any(getattr(m, name, None) is getattr(services, name) for m in modules), name

@@ -2,7 +2,7 @@
 ``portfolio.sections.PROVIDERS``).
 
 Entries carry only what coach and participant both see: private notes are never loaded here
-(they live in their own table, read only by ``conversations.services.private_notes_for`` for
+(they live in their own table, read only by ``conversations.access.private_notes_for`` for
 their coach).
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from insights_lms.cohorts.models import Enrolment
 from insights_lms.conversations.models import ActionStatus, Conversation, ConversationMode
-from insights_lms.conversations.services import conversations_of
+from insights_lms.conversations.queries import conversations_of
 from insights_lms.portfolio.entries import ActionEntry, ConversationEntry, FocusEntry
 
 if TYPE_CHECKING:

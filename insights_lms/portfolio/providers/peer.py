@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from insights_lms.cohorts.models import Enrolment
+from insights_lms.peer.case_studies import case_studies_by
 from insights_lms.peer.models import (
     CaseStudy,
     CaseStudyStatus,
     ChallengeState,
     GoldfishChallenge,
 )
-from insights_lms.peer.services import case_studies_by
 from insights_lms.portfolio.entries import CaseStudyEntry, ChallengeEntry
 from insights_lms.timeutil import local
 
