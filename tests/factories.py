@@ -41,7 +41,7 @@ def make_cohort(session: Session, programme: Programme, **overrides: Any) -> Coh
         programme,
         overrides.pop("code", f"cohort-{n}"),
         overrides.pop("title", f"Cohort {n}"),
-        first_session_start=overrides.pop("first_session_start", None),
+        first_module_start=overrides.pop("first_module_start", None),
     )
 
 

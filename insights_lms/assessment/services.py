@@ -71,12 +71,12 @@ def framework_competencies(enrolment: Enrolment) -> list[Competency]:
     return list(enrolment.cohort.programme.framework.competencies)
 
 
-def _sessions_by_module(cohort: Cohort) -> dict[int, CohortModule]:
-    return {cm.module_id: cm for cm in cohort.sessions}
+def _cohort_modules_by_module(cohort: Cohort) -> dict[int, CohortModule]:
+    return {cm.module_id: cm for cm in cohort.cohort_modules}
 
 
-def _last_session(cohort: Cohort) -> CohortModule | None:
-    sessions = sorted(cohort.sessions, key=lambda cm: (cm.module.sequence, cm.starts_at))
+def _last_cohort_module(cohort: Cohort) -> CohortModule | None:
+    sessions = sorted(cohort.cohort_modules, key=lambda cm: (cm.module.sequence, cm.starts_at))
     return sessions[-1] if sessions else None
 
 
@@ -91,10 +91,10 @@ def available_occasions(
     now = now or utcnow()
     cohort = enrolment.cohort
     occasions = [Occasion(AssessmentOccasion.START)]
-    for cm in sorted(cohort.sessions, key=lambda s: (s.module.sequence, s.starts_at)):
+    for cm in sorted(cohort.cohort_modules, key=lambda s: (s.module.sequence, s.starts_at)):
         if cm.ends_at <= now:
             occasions.append(Occasion(AssessmentOccasion.AFTER_MODULE, cm.module))
-    last = _last_session(cohort)
+    last = _last_cohort_module(cohort)
     if last is not None and last.starts_at <= now:
         occasions.append(Occasion(AssessmentOccasion.END))
     return occasions
@@ -149,7 +149,7 @@ def _check_occasion(
         if module is not None:
             raise AssessmentError("Only a rating after a module names a module.")
         if occasion == AssessmentOccasion.END:
-            last = _last_session(cohort)
+            last = _last_cohort_module(cohort)
             if last is None or last.starts_at > now:
                 raise AssessmentError(
                     "You can rate yourself at the end once the final module has started."
@@ -159,7 +159,7 @@ def _check_occasion(
         raise AssessmentError("Choose the module you are rating yourself after.")
     if module.programme_id != cohort.programme_id:
         raise AssessmentError(f"{module.title} is not a module of {cohort.programme.title}.")
-    cm = _sessions_by_module(cohort).get(module.id)
+    cm = _cohort_modules_by_module(cohort).get(module.id)
     if cm is None or cm.ends_at > now:
         raise AssessmentError(
             f"You can rate yourself after {module.title} once its session has ended."

@@ -28,7 +28,7 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts import access
 from insights_lms.cohorts.models import Cohort, CohortModule, CohortTask, Enrolment
 from insights_lms.cohorts.services import cohorts_seeing_programme, has_role
-from insights_lms.cohorts.timeline import module_session
+from insights_lms.cohorts.timeline import cohort_module_of
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.errors import DomainError
@@ -305,7 +305,7 @@ def participant_module_records(
     and completion. Every session has an entry; a session with nothing recorded has both None.
     Two queries, whatever the number of sessions."""
     now = now or utcnow()
-    session_ids = [cm.id for cm in cohort.sessions]
+    session_ids = [cm.id for cm in cohort.cohort_modules]
     marks = {
         a.cohort_module_id: a
         for a in session.scalars(
@@ -326,7 +326,7 @@ def participant_module_records(
     }
     return {
         cm.id: ModuleRecord(cm, marks.get(cm.id), completions.get(cm.id), _has_started(cm, now))
-        for cm in cohort.sessions
+        for cm in cohort.cohort_modules
     }
 
 
@@ -335,8 +335,8 @@ class ModuleInCohorts:
     """A module as the signed-in user's cohorts run it: what the module page shows beside
     the programme's own content."""
 
-    #: Each of the user's cohorts of the programme with its session of the module (or None).
-    sessions: list[tuple[Cohort, CohortModule | None]]
+    #: Each of the user's cohorts of the programme with its meeting of the module (or None).
+    cohort_modules: list[tuple[Cohort, CohortModule | None]]
     #: The user's own record of the module, in each cohort where they are a participant.
     records: list[tuple[Cohort, ModuleRecord]]
     #: Each cohort's window for the practical task after the module.
@@ -347,7 +347,7 @@ def module_in_cohorts(session: Session, user: User, module: Module) -> ModuleInC
     """When and where the user's cohorts meet for ``module``, the user's own record of it
     (as a participant) and the cohorts' windows for the task after it."""
     cohorts = cohorts_seeing_programme(session, user, module.programme)
-    sessions = [(c, module_session(c, module)) for c in cohorts]
+    sessions = [(c, cohort_module_of(c, module)) for c in cohorts]
     records = [
         (cohort, participant_module_records(session, user, cohort)[cm.id])
         for cohort, cm in sessions
@@ -366,7 +366,7 @@ def cohort_completion_counts(session: Session, cohort: Cohort) -> dict[int, tupl
     members = sa.select(Enrolment.user_id).where(
         Enrolment.cohort_id == cohort.id, Enrolment.role == CohortRole.PARTICIPANT
     )
-    session_ids = [cm.id for cm in cohort.sessions]
+    session_ids = [cm.id for cm in cohort.cohort_modules]
     completed: dict[int, int] = {
         cm_id: n
         for cm_id, n in session.execute(
@@ -391,4 +391,4 @@ def cohort_completion_counts(session: Session, cohort: Cohort) -> dict[int, tupl
             .group_by(Attendance.cohort_module_id)
         )
     }
-    return {cm.id: (completed.get(cm.id, 0), present.get(cm.id, 0)) for cm in cohort.sessions}
+    return {cm.id: (completed.get(cm.id, 0), present.get(cm.id, 0)) for cm in cohort.cohort_modules}

@@ -19,7 +19,7 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts import access
 from insights_lms.cohorts import services as cohorts
 from insights_lms.cohorts.models import Cohort, CohortModule
-from insights_lms.cohorts.timeline import module_session
+from insights_lms.cohorts.timeline import cohort_module_of
 from insights_lms.db import session, utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.programmes import views as programmes
@@ -38,7 +38,7 @@ def _cohort_or_404(code: str) -> Cohort:
         .where(Cohort.code == code)
         .options(
             joinedload(Cohort.programme),
-            selectinload(Cohort.sessions).joinedload(CohortModule.module),
+            selectinload(Cohort.cohort_modules).joinedload(CohortModule.module),
         )
     ) or abort(404)
     return cohort
@@ -51,8 +51,8 @@ def _facilitated_cohort(code: str) -> Cohort:
     return cohort
 
 
-def _session_or_404(cohort: Cohort, module_code: str) -> CohortModule:
-    for cm in cohort.sessions:
+def _cohort_module_or_404(cohort: Cohort, module_code: str) -> CohortModule:
+    for cm in cohort.cohort_modules:
         if cm.module.code == module_code:
             return cm
     abort(404)
@@ -62,7 +62,7 @@ def _session_or_404(cohort: Cohort, module_code: str) -> CohortModule:
 @login_required
 def sessions(cohort_code: str) -> str:
     cohort = _facilitated_cohort(cohort_code)
-    ordered = sorted(cohort.sessions, key=lambda cm: (cm.module.sequence, cm.starts_at))
+    ordered = sorted(cohort.cohort_modules, key=lambda cm: (cm.module.sequence, cm.starts_at))
     return render_template(
         "lms/attendance/sessions.html",
         cohort=cohort,
@@ -73,10 +73,10 @@ def sessions(cohort_code: str) -> str:
     )
 
 
-def _register_session(cohort_code: str, module_code: str) -> tuple[Cohort, CohortModule]:
+def _register_cohort_module(cohort_code: str, module_code: str) -> tuple[Cohort, CohortModule]:
     """The cohort and its session of the module, for one of the cohort's facilitators."""
     cohort = _cohort_or_404(cohort_code)
-    cm = _session_or_404(cohort, module_code)
+    cm = _cohort_module_or_404(cohort, module_code)
     if not access.can_facilitate(session, current_user, cohort):
         abort(403)
     return cohort, cm
@@ -99,7 +99,7 @@ def _render_register(
 @bp.route("/cohorts/<cohort_code>/sessions/<module_code>/register", methods=["GET", "POST"])
 @login_required
 def register(cohort_code: str, module_code: str) -> Page:
-    cohort, cm = _register_session(cohort_code, module_code)
+    cohort, cm = _register_cohort_module(cohort_code, module_code)
     rows = services.register_for(session, cm)
     form = register_form(rows, prefill=request.method == "GET")
     if request.method == "GET":
@@ -113,7 +113,7 @@ def register(cohort_code: str, module_code: str) -> Page:
         refuse(None, exc)
         # The refusal rolled the session back: load the page again (the form keeps the
         # marks as posted).
-        cohort, cm = _register_session(cohort_code, module_code)
+        cohort, cm = _register_cohort_module(cohort_code, module_code)
         form = register_form(services.register_for(session, cm), prefill=False)
         return _render_register(cohort, cm, form, exc.message), 400
     statuses = [
@@ -150,11 +150,11 @@ def _participant_cohort(module: Module) -> Cohort:
     abort(403)
 
 
-def _completion_session(programme_code: str, module_code: str) -> CohortModule:
+def _completion_cohort_module(programme_code: str, module_code: str) -> CohortModule:
     """The session of the module, in the cohort the signed-in participant is completing."""
     module = get_module(session, programme_code, module_code) or abort(404)
     cohort = _participant_cohort(module)
-    cm: CohortModule = module_session(cohort, module) or abort(404)
+    cm: CohortModule = cohort_module_of(cohort, module) or abort(404)
     return cm
 
 
@@ -179,7 +179,7 @@ def _render_complete(
 @bp.route("/programmes/<programme_code>/modules/<module_code>/complete", methods=["GET", "POST"])
 @login_required
 def complete(programme_code: str, module_code: str) -> Page:
-    cm = _completion_session(programme_code, module_code)
+    cm = _completion_cohort_module(programme_code, module_code)
     user: User = current_user
     completion = services.completion_of(session, cm, user)
     if request.method == "GET":
@@ -194,7 +194,7 @@ def complete(programme_code: str, module_code: str) -> Page:
     except services.CompletionError as exc:
         refuse(form if exc.field else None, exc)
         # The refusal rolled the session back: load the page again.
-        cm = _completion_session(programme_code, module_code)
+        cm = _completion_cohort_module(programme_code, module_code)
         completion = services.completion_of(session, cm, user)
         return _render_complete(cm, completion, form, None if exc.field else exc.message), 400
     if completion is None:
@@ -219,7 +219,7 @@ def module(programme_code: str, module_code: str) -> str:
         "lms/programmes/module.html",
         module=mod,
         programme=mod.programme,
-        sessions=in_cohorts.sessions,
+        sessions=in_cohorts.cohort_modules,
         task=mod.task_after,
         windows=in_cohorts.windows,
         records=in_cohorts.records,

@@ -29,7 +29,7 @@ class NewCohortForm(FlaskForm):
     )
 
 
-class MoveSessionForm(FlaskForm):
+class MoveModuleForm(FlaskForm):
     day = DateField("New date", validators=[InputRequired("Give the new date.")])
     start = TimeField("Start time", validators=[InputRequired("Give the start time.")])
     shift_later = BooleanField(

@@ -25,7 +25,7 @@ class Cohort(Base):
     created_dt: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[Programme] = relationship()
-    sessions: Mapped[list[CohortModule]] = relationship(
+    cohort_modules: Mapped[list[CohortModule]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan", order_by="CohortModule.starts_at"
     )
     task_windows: Mapped[list[CohortTask]] = relationship(
@@ -59,7 +59,7 @@ class CohortModule(Base):
     ends_at: Mapped[dt.datetime]
     location: Mapped[str] = mapped_column(sa.String(200), default="")
 
-    cohort: Mapped[Cohort] = relationship(back_populates="sessions")
+    cohort: Mapped[Cohort] = relationship(back_populates="cohort_modules")
     module: Mapped[Module] = relationship()
 
 

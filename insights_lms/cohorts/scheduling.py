@@ -39,8 +39,8 @@ class ScheduleWarning:
     module_code: str | None = None
 
 
-def ordered_sessions(cohort: Cohort) -> list[CohortModule]:
-    return sorted(cohort.sessions, key=lambda cm: (cm.module.sequence, cm.starts_at))
+def ordered_cohort_modules(cohort: Cohort) -> list[CohortModule]:
+    return sorted(cohort.cohort_modules, key=lambda cm: (cm.module.sequence, cm.starts_at))
 
 
 def _local_day(value: dt.datetime, zone: ZoneInfo) -> dt.date:
@@ -52,7 +52,7 @@ def schedule_warnings(cohort: Cohort) -> list[ScheduleWarning]:
     programme = cohort.programme
     zone = ZoneInfo(programme.time_zone)
     warnings: list[ScheduleWarning] = []
-    sessions = ordered_sessions(cohort)
+    sessions = ordered_cohort_modules(cohort)
     for before, after in pairwise(sessions):
         name = f"Module {after.module.sequence} ({after.module.title})"
         if after.starts_at < before.ends_at:
@@ -102,7 +102,7 @@ def schedule_warnings(cohort: Cohort) -> list[ScheduleWarning]:
     return warnings
 
 
-def move_session(
+def move_cohort_module(
     session: Session,
     cohort_module: CohortModule,
     new_start: dt.datetime,
@@ -125,7 +125,7 @@ def move_session(
     new_end = new_start + (old_end - old_start)
 
     planned: dict[int, tuple[dt.datetime, dt.datetime]] = {}
-    for cm in cohort.sessions:
+    for cm in cohort.cohort_modules:
         if cm is cohort_module:
             planned[id(cm)] = (new_start, new_end)
         elif shift_later and cm.starts_at >= old_end:
@@ -152,7 +152,7 @@ def move_session(
             )
         windows[id(window)] = (opens, due)
 
-    moved = [cm for cm in cohort.sessions if id(cm) in planned]
+    moved = [cm for cm in cohort.cohort_modules if id(cm) in planned]
     for cm in moved:
         cm.starts_at, cm.ends_at = planned[id(cm)]
     for window in cohort.task_windows:
@@ -199,7 +199,7 @@ def start_cohort(
     first_start = dt.datetime.combine(first_day, planned_first.time(), zone).astimezone(dt.UTC)
     try:
         cohort = create_cohort(
-            session, programme, code, title, first_session_start=first_start, created_by=created_by
+            session, programme, code, title, first_module_start=first_start, created_by=created_by
         )
     except CohortError as exc:
         raise ScheduleError(exc.message, exc.field) from None

@@ -39,7 +39,7 @@ def create_cohort(
     programme: Programme,
     code: str,
     title: str,
-    first_session_start: dt.datetime | None = None,
+    first_module_start: dt.datetime | None = None,
     *,
     created_by: User | None = None,
 ) -> Cohort:
@@ -52,7 +52,7 @@ def create_cohort(
         raise CohortError(f"A cohort with code {code!r} already exists.", "code")
     cohort = Cohort(code=code, title=title, programme=programme)
     session.add(cohort)
-    sync_schedule(session, cohort, _day_offset(programme, first_session_start))
+    sync_schedule(session, cohort, _day_offset(programme, first_module_start))
     session.flush()
     signals.cohort_created.send(cohort, created_by=created_by)
     return cohort
@@ -61,7 +61,7 @@ def create_cohort(
 def cohort_day_offset(cohort: Cohort) -> int:
     """How many days this cohort's dates sit after the programme's planned dates."""
     zone = ZoneInfo(cohort.programme.time_zone)
-    for cm in cohort.sessions:
+    for cm in cohort.cohort_modules:
         planned = cm.module.planned_start.astimezone(zone).date()
         return (cm.starts_at.astimezone(zone).date() - planned).days
     return 0
@@ -75,7 +75,7 @@ def sync_schedule(session: Session, cohort: Cohort, offset_days: int | None = No
     programme = cohort.programme
     zone = ZoneInfo(programme.time_zone)
     days = cohort_day_offset(cohort) if offset_days is None else offset_days
-    have_modules = {cm.module_id: cm for cm in cohort.sessions if cm.module_id is not None}
+    have_modules = {cm.module_id: cm for cm in cohort.cohort_modules if cm.module_id is not None}
     for module in programme.modules:
         if module.id is None or module.id not in have_modules:
             cm = CohortModule(
@@ -84,7 +84,7 @@ def sync_schedule(session: Session, cohort: Cohort, offset_days: int | None = No
                 ends_at=shift_local(module.planned_end, days, zone),
                 location=module.location,
             )
-            cohort.sessions.append(cm)
+            cohort.cohort_modules.append(cm)
             session.flush()
             have_modules[module.id] = cm
     have_tasks = {ct.task_id for ct in cohort.task_windows}
@@ -215,7 +215,7 @@ def schedule_and_members() -> list[Any]:
     """Loader options that fetch a cohort's schedule and people in a few queries, not per row."""
     return [
         selectinload(Cohort.programme),
-        selectinload(Cohort.sessions).selectinload(CohortModule.module),
+        selectinload(Cohort.cohort_modules).selectinload(CohortModule.module),
         selectinload(Cohort.task_windows).selectinload(CohortTask.task),
         selectinload(Cohort.enrolments).selectinload(Enrolment.user),
     ]
@@ -258,14 +258,14 @@ def coach_of(session: Session, cohort: Cohort, participant: User) -> User | None
     return assignment.coach if assignment else None
 
 
-def cohort_with_sessions(session: Session, cohort: Cohort) -> Cohort:
+def cohort_with_modules(session: Session, cohort: Cohort) -> Cohort:
     """``cohort`` with its programme and its sessions' modules loaded."""
     return session.scalars(
         sa.select(Cohort)
         .where(Cohort.id == cohort.id)
         .options(
             joinedload(Cohort.programme),
-            selectinload(Cohort.sessions).joinedload(CohortModule.module),
+            selectinload(Cohort.cohort_modules).joinedload(CohortModule.module),
         )
     ).one()
 
@@ -280,6 +280,6 @@ def cohorts_seeing_programme(session: Session, user: User, programme: Programme)
             .where(Enrolment.user_id == user.id, Cohort.programme_id == programme.id)
             .distinct()
             .order_by(Cohort.code)
-            .options(selectinload(Cohort.sessions), selectinload(Cohort.task_windows))
+            .options(selectinload(Cohort.cohort_modules), selectinload(Cohort.task_windows))
         )
     )

@@ -80,7 +80,7 @@ def cohort_timeline(cohort: Cohort, now: dt.datetime | None = None) -> Timeline:
     now = now or utcnow()
     windows = {w.task.after_module_id: w for w in cohort.task_windows}
     entries: list[TimelineEntry] = []
-    for cm in sorted(cohort.sessions, key=lambda s: (s.module.sequence, s.starts_at)):
+    for cm in sorted(cohort.cohort_modules, key=lambda s: (s.module.sequence, s.starts_at)):
         module = cm.module
         entries.append(
             TimelineEntry(
@@ -111,8 +111,8 @@ def cohort_timeline(cohort: Cohort, now: dt.datetime | None = None) -> Timeline:
     return Timeline(cohort, entries, now)
 
 
-def module_session(cohort: Cohort, module: Module) -> CohortModule | None:
-    for cm in cohort.sessions:
+def cohort_module_of(cohort: Cohort, module: Module) -> CohortModule | None:
+    for cm in cohort.cohort_modules:
         if cm.module_id == module.id:
             return cm
     return None

@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from insights_lms.cohorts import access, scheduling
-from insights_lms.cohorts.forms import MoveSessionForm, NewCohortForm
+from insights_lms.cohorts.forms import MoveModuleForm, NewCohortForm
 from insights_lms.cohorts.models import CoachAssignment, Cohort, CohortModule
-from insights_lms.cohorts.services import cohort_with_sessions
+from insights_lms.cohorts.services import cohort_with_modules
 from insights_lms.cohorts.timeline import cohort_timeline
 from insights_lms.db import session
 from insights_lms.enums import CohortRole
@@ -74,7 +74,8 @@ def new() -> Page:
             refuse(form, exc)
         else:
             flash(
-                f"{cohort.title} is created with {len(cohort.sessions)} module sessions.", "success"
+                f"{cohort.title} is created with {len(cohort.cohort_modules)} module sessions.",
+                "success",
             )
             return redirect(url_for(".schedule", code=cohort.code))
     page = render_template("lms/cohorts/new.html", form=form)
@@ -88,27 +89,29 @@ def schedule(code: str) -> str:
     return render_template(
         "lms/cohorts/schedule.html",
         cohort=cohort,
-        sessions=scheduling.ordered_sessions(cohort),
+        sessions=scheduling.ordered_cohort_modules(cohort),
         windows=sorted(cohort.task_windows, key=lambda w: w.opens_at),
         warnings=scheduling.schedule_warnings(cohort),
         forms={},
     )
 
 
-def _session_to_move(code: str, module_code: str) -> tuple[Cohort, CohortModule]:
-    cohort = cohort_with_sessions(session, access.facilitated_cohort_or_404(code))
-    cm = next((s for s in cohort.sessions if s.module.code == module_code), None) or abort(404)
+def _cohort_module_to_move(code: str, module_code: str) -> tuple[Cohort, CohortModule]:
+    cohort = cohort_with_modules(session, access.facilitated_cohort_or_404(code))
+    cm = next((s for s in cohort.cohort_modules if s.module.code == module_code), None) or abort(
+        404
+    )
     return cohort, cm
 
 
 @bp.route("/<code>/schedule/<module_code>", methods=["GET", "POST"])
 @login_required
 def move(code: str, module_code: str) -> Page:
-    cohort, cm = _session_to_move(code, module_code)
+    cohort, cm = _cohort_module_to_move(code, module_code)
     zone = ZoneInfo(cohort.programme.time_zone)
     starts = cm.starts_at.astimezone(zone)
     form = (
-        MoveSessionForm(
+        MoveModuleForm(
             data={
                 "day": starts.date(),
                 "start": starts.time().replace(second=0),
@@ -116,12 +119,12 @@ def move(code: str, module_code: str) -> Page:
             }
         )
         if request.method == "GET"
-        else MoveSessionForm()
+        else MoveModuleForm()
     )
     if form.validate_on_submit():
         new_start = dt.datetime.combine(form.day.data, form.start.data, zone).astimezone(dt.UTC)
         try:
-            warnings = scheduling.move_session(
+            warnings = scheduling.move_cohort_module(
                 session,
                 cm,
                 new_start,
@@ -131,7 +134,7 @@ def move(code: str, module_code: str) -> Page:
         except scheduling.ScheduleError as exc:
             refuse(form, exc)
             # The refusal rolled the session back: load the page again.
-            cohort, cm = _session_to_move(code, module_code)
+            cohort, cm = _cohort_module_to_move(code, module_code)
         else:
             flash(f"{cm.module.title} moved to {format_local(cm.starts_at, zone)}.", "success")
             for warning in warnings:

@@ -38,7 +38,7 @@ from insights_lms.content.schemas import (
     ProgrammeIn,
     TaskIn,
 )
-from insights_lms.context.models import Challenge, ContextChallengeRating
+from insights_lms.context.models import SchoolChallenge, SchoolChallengeRating
 from insights_lms.db import Base
 from insights_lms.programmes.models import Module, ModuleActivity, PracticalTask, Programme
 
@@ -674,12 +674,12 @@ class _Writer:
 
     def _challenges(self, file: str, prog: Programme, data: ProgrammeIn) -> None:
         """Upsert the programme's challenges by code, in file order."""
-        existing: dict[str, Challenge] = {}
+        existing: dict[str, SchoolChallenge] = {}
         if prog.id is not None:
             existing = {
                 c.code: c
                 for c in self.session.scalars(
-                    sa.select(Challenge).where(Challenge.programme_id == prog.id)
+                    sa.select(SchoolChallenge).where(SchoolChallenge.programme_id == prog.id)
                 )
             }
         wanted = {c.code for c in data.challenges}
@@ -690,26 +690,26 @@ class _Writer:
             challenge = existing.get(c_data.code)
             created = challenge is None
             if challenge is None:
-                challenge = Challenge(code=c_data.code, programme=prog)
+                challenge = SchoolChallenge(code=c_data.code, programme=prog)
                 self.session.add(challenge)
             challenge.title, challenge.description = c_data.title, c_data.description
             challenge.position = position
             self.settle(challenge, created)
 
-    def _remove_challenge(self, file: str, challenge: Challenge) -> None:
+    def _remove_challenge(self, file: str, challenge: SchoolChallenge) -> None:
         """Delete a challenge dropped from the file, unless participants have used it."""
         s = self.session
         rated = s.scalar(
-            sa.select(sa.func.count(sa.distinct(ContextChallengeRating.school_context_id))).where(
-                ContextChallengeRating.challenge_id == challenge.id
+            sa.select(sa.func.count(sa.distinct(SchoolChallengeRating.school_context_id))).where(
+                SchoolChallengeRating.challenge_id == challenge.id
             )
         )
         # Evidence and task responses link to challenges through tables of their own
         # features: find every table that refers to a challenge rather than naming them.
         linked = 0
-        challenge_table = Challenge.__table__
+        challenge_table = SchoolChallenge.__table__
         for table in Base.metadata.tables.values():
-            if table is ContextChallengeRating.__table__:
+            if table is SchoolChallengeRating.__table__:
                 continue
             for fk in table.foreign_keys:
                 if fk.column.table is challenge_table:

@@ -30,7 +30,7 @@ from insights_lms.context.models import (
     STAFF_MAX,
     STAFF_MIN,
     WEIGHTS,
-    Challenge,
+    SchoolChallenge,
 )
 from insights_lms.enums import SchoolPhase
 
@@ -114,12 +114,12 @@ class ContextFormBase(FlaskForm):
     )
     submit = SubmitField("Save my school context")
 
-    challenges: Sequence[Challenge] = ()
+    challenges: Sequence[SchoolChallenge] = ()
 
-    def weight_field(self, challenge: Challenge) -> Field:
+    def weight_field(self, challenge: SchoolChallenge) -> Field:
         return self[f"weight_{challenge.id}"]
 
-    def comment_field(self, challenge: Challenge) -> Field:
+    def comment_field(self, challenge: SchoolChallenge) -> Field:
         return self[f"comment_{challenge.id}"]
 
     def summary_label(self, name: str) -> str:
@@ -150,7 +150,7 @@ class ContextFormBase(FlaskForm):
         return valid
 
 
-def context_form(challenges: Sequence[Challenge], **kwargs: Any) -> ContextFormBase:
+def context_form(challenges: Sequence[SchoolChallenge], **kwargs: Any) -> ContextFormBase:
     """The form for these challenges (``kwargs`` as for ``FlaskForm``, e.g. ``data=``)."""
 
     class ContextForm(ContextFormBase):

@@ -1,7 +1,7 @@
 """A participant's school context: phase, size, and how much each challenge weighs on it.
 
-``Challenge`` rows come from the programme content (``challenges:`` in the programme YAML);
-evidence and practical-task responses link to them by ``lms_challenge.id``. Challenge
+``SchoolChallenge`` rows come from the programme content (``challenges:`` in the programme YAML);
+evidence and practical-task responses link to them by ``lms_challenge.id``. School challenge
 ratings are never overwritten: each change adds a row, so a leader can show how their
 context moved over the year.
 """
@@ -33,7 +33,7 @@ WEIGHTS: dict[int, str] = {
 }
 
 
-class Challenge(Base):
+class SchoolChallenge(Base):
     """A challenge schools face, from the programme's content (e.g. pupil attendance)."""
 
     __tablename__ = "lms_challenge"
@@ -49,7 +49,7 @@ class Challenge(Base):
     programme: Mapped[Programme] = relationship()
 
     def __repr__(self) -> str:
-        return f"<Challenge {self.code}>"
+        return f"<SchoolChallenge {self.code}>"
 
 
 class SchoolContext(Base):
@@ -79,17 +79,17 @@ class SchoolContext(Base):
     updated_dt: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
-    ratings: Mapped[list[ContextChallengeRating]] = relationship(
+    ratings: Mapped[list[SchoolChallengeRating]] = relationship(
         back_populates="school_context",
         cascade="all, delete-orphan",
-        order_by=lambda: [ContextChallengeRating.rated_dt, ContextChallengeRating.id],
+        order_by=lambda: [SchoolChallengeRating.rated_dt, SchoolChallengeRating.id],
     )
 
     def __repr__(self) -> str:
         return f"<SchoolContext user={self.user_id}>"
 
 
-class ContextChallengeRating(Base):
+class SchoolChallengeRating(Base):
     """How much one challenge weighed on the school from ``rated_dt`` (history: never updated)."""
 
     __tablename__ = "lms_context_challenge_rating"
@@ -113,7 +113,7 @@ class ContextChallengeRating(Base):
     rated_dt: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     school_context: Mapped[SchoolContext] = relationship(back_populates="ratings")
-    challenge: Mapped[Challenge] = relationship()
+    challenge: Mapped[SchoolChallenge] = relationship()
 
     @property
     def weight_label(self) -> str:

@@ -22,8 +22,8 @@ from insights_lms.context.models import (
     STAFF_MAX,
     STAFF_MIN,
     WEIGHTS,
-    Challenge,
-    ContextChallengeRating,
+    SchoolChallenge,
+    SchoolChallengeRating,
     SchoolContext,
 )
 from insights_lms.db import utcnow
@@ -68,7 +68,7 @@ def participant_programmes(session: Session, user: User) -> list[Programme]:
     )
 
 
-def challenges_for_user(session: Session, user: User) -> list[Challenge]:
+def challenges_for_user(session: Session, user: User) -> list[SchoolChallenge]:
     """The challenges a participant can rate or name on evidence and task responses.
 
     Those of the programmes of the user's participant cohorts, in the content's order
@@ -76,10 +76,10 @@ def challenges_for_user(session: Session, user: User) -> list[Challenge]:
     """
     return list(
         session.scalars(
-            sa.select(Challenge)
-            .join(Challenge.programme)
-            .where(Challenge.programme_id.in_(_participant_programme_ids(user)))
-            .order_by(Programme.code, Challenge.position, Challenge.id)
+            sa.select(SchoolChallenge)
+            .join(SchoolChallenge.programme)
+            .where(SchoolChallenge.programme_id.in_(_participant_programme_ids(user)))
+            .order_by(Programme.code, SchoolChallenge.position, SchoolChallenge.id)
         )
     )
 
@@ -99,7 +99,7 @@ def get_or_create_context(session: Session, user: User) -> SchoolContext:
     return context
 
 
-def current_weights(session: Session, context: SchoolContext) -> dict[int, ContextChallengeRating]:
+def current_weights(session: Session, context: SchoolContext) -> dict[int, SchoolChallengeRating]:
     """The latest rating of each challenge the participant has rated: their context now."""
     return {
         challenge_id: history[-1]
@@ -109,15 +109,15 @@ def current_weights(session: Session, context: SchoolContext) -> dict[int, Conte
 
 def weight_history(
     session: Session, context: SchoolContext
-) -> dict[int, list[ContextChallengeRating]]:
+) -> dict[int, list[SchoolChallengeRating]]:
     """Every rating of each challenge, oldest first: how the context moved over time."""
-    history: dict[int, list[ContextChallengeRating]] = {}
+    history: dict[int, list[SchoolChallengeRating]] = {}
     if context.id is None:
         return history
     ratings = session.scalars(
-        sa.select(ContextChallengeRating)
-        .where(ContextChallengeRating.school_context_id == context.id)
-        .order_by(ContextChallengeRating.rated_dt, ContextChallengeRating.id)
+        sa.select(SchoolChallengeRating)
+        .where(SchoolChallengeRating.school_context_id == context.id)
+        .order_by(SchoolChallengeRating.rated_dt, SchoolChallengeRating.id)
     )
     for rating in ratings:
         history.setdefault(rating.challenge_id, []).append(rating)
@@ -208,7 +208,7 @@ def update_context(
         if latest is not None and (latest.weight, latest.comment) == (weight, comment):
             continue
         session.add(
-            ContextChallengeRating(
+            SchoolChallengeRating(
                 school_context=context,
                 challenge_id=challenge_id,
                 weight=weight,

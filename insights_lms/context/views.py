@@ -17,7 +17,12 @@ from werkzeug.wrappers import Response
 from insights_lms.auth.models import User
 from insights_lms.context import services
 from insights_lms.context.forms import context_form
-from insights_lms.context.models import WEIGHTS, Challenge, ContextChallengeRating, SchoolContext
+from insights_lms.context.models import (
+    WEIGHTS,
+    SchoolChallenge,
+    SchoolChallengeRating,
+    SchoolContext,
+)
 from insights_lms.db import session
 from insights_lms.state import settings
 from insights_lms.web import refuse
@@ -26,7 +31,7 @@ bp = Blueprint("context", __name__, url_prefix="/school-context")
 
 
 def _initial(
-    user: User, context: SchoolContext | None, current: dict[int, ContextChallengeRating]
+    user: User, context: SchoolContext | None, current: dict[int, SchoolChallengeRating]
 ) -> dict[str, Any]:
     """What the form shows before any edit: the saved profile, else the user's account."""
     data: dict[str, Any] = {"phase": user.school_phase.value if user.school_phase else ""}
@@ -52,12 +57,12 @@ def _time_zone(user: User) -> str:
 class _Page:
     """What the page shows: the challenges to weigh, the saved profile and its history."""
 
-    challenges: list[Challenge]
+    challenges: list[SchoolChallenge]
     context: SchoolContext | None
-    history: dict[int, list[ContextChallengeRating]]
+    history: dict[int, list[SchoolChallengeRating]]
 
     @property
-    def current(self) -> dict[int, ContextChallengeRating]:
+    def current(self) -> dict[int, SchoolChallengeRating]:
         return {challenge_id: ratings[-1] for challenge_id, ratings in self.history.items()}
 
 

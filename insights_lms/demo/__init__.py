@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from insights_lms.auth.models import PASSWORD_METHOD, User
 from insights_lms.auth.services import create_user
@@ -129,14 +130,12 @@ class DemoError(RuntimeError):
 
 @cache
 def _demo_password_hash() -> str:
-    # Nine logins share one documented password: hash it once (scrypt is slow on purpose).
-    from werkzeug.security import generate_password_hash
-
+    """Nine logins share one documented password: hash it once (scrypt is slow on purpose)."""
     return generate_password_hash(DEMO_PASSWORD, method=PASSWORD_METHOD)
 
 
 def mid_programme_start(programme: Programme, now: dt.datetime) -> dt.datetime:
-    """A first-session date that puts ``now`` about a third of the way through the practical
+    """A first-module date that puts ``now`` about a third of the way through the practical
     task after module ``CURRENT_MODULE_INDEX``, keeping weekdays (the shift is whole weeks)."""
     modules = programme.modules
     if len(modules) < CURRENT_MODULE_INDEX + 2:
@@ -193,7 +192,7 @@ def build_demo(
             programme,
             DEMO_COHORT,
             f"{programme.title} demo cohort",
-            first_session_start=mid_programme_start(programme, now),
+            first_module_start=mid_programme_start(programme, now),
         )
     for person in PEOPLE:
         cohorts.enrol(session, cohort, users[person.email], person.role)
@@ -204,6 +203,6 @@ def build_demo(
         add_demo_client(session)
     if created and activity:
         add_activity(session, cohort, now, uploads)
-        first_start = min(cm.starts_at for cm in cohort.sessions)
+        first_start = min(cm.starts_at for cm in cohort.cohort_modules)
         add_finished_cohort(session, programme, first_start, DEMO_PASSWORD, _demo_password_hash())
     return cohort, created

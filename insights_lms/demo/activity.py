@@ -29,8 +29,8 @@ from insights_lms.evidence.reviews import review_evidence
 from insights_lms.evidence.services import (
     EvidenceInput,
     Upload,
-    challenges_of_programme,
     create_evidence,
+    school_challenges_of_programme,
 )
 from insights_lms.feedback.services import give_feedback
 from insights_lms.storage import Uploads
@@ -163,7 +163,9 @@ def add_activity(
     """Fill the demo cohort with a term's worth of participation up to ``now``."""
     facilitator = _user(session, "facilitator@example.org")
     participants = cohort.members(CohortRole.PARTICIPANT)
-    past = [s for s in sorted(cohort.sessions, key=lambda s: s.module.sequence) if s.ends_at < now]
+    past = [
+        s for s in sorted(cohort.cohort_modules, key=lambda s: s.module.sequence) if s.ends_at < now
+    ]
     _registers(session, past, participants, facilitator)
     _reflections(session, past, participants)
     _feedback(session, past, participants)
@@ -210,10 +212,10 @@ def _reviews(session: Session, cohort: Cohort) -> None:
 def _context(session: Session, cohort: Cohort, now: dt.datetime) -> None:
     """Amina's school context at the start of the year and as it stands now."""
     amina = _user(session, "participant1@example.org")
-    challenges = {c.code: c for c in challenges_of_programme(session, cohort.programme_id)}
+    challenges = {c.code: c for c in school_challenges_of_programme(session, cohort.programme_id)}
     if not challenges:
         return
-    start = min(s.starts_at for s in cohort.sessions)
+    start = min(s.starts_at for s in cohort.cohort_modules)
     weights = {
         "child-poverty": 4,
         "pupil-attendance": 3,

@@ -150,7 +150,7 @@ def add_finished_cohort(
         programme,
         FINISHED_COHORT,
         f"{programme.title}: last year's cohort (finished)",
-        first_session_start=finished_cohort_start(current_start),
+        first_module_start=finished_cohort_start(current_start),
     )
     staff = {
         email: session.scalar(sa.select(User).where(User.email == email))
@@ -193,7 +193,7 @@ def _year(
     facilitator: User,
     staff: dict[str, User | None],
 ) -> None:
-    sessions = sorted(cohort.sessions, key=lambda cm: cm.module.sequence)
+    sessions = sorted(cohort.cohort_modules, key=lambda cm: cm.module.sequence)
     framework = cohort.programme.framework
     levels = {level.value: level for level in framework.scale.levels}
     top = max(levels)

@@ -17,7 +17,7 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.context.services import update_context
 from insights_lms.enums import CohortRole
-from insights_lms.evidence.services import challenges_of_programme
+from insights_lms.evidence.services import school_challenges_of_programme
 from insights_lms.matching.profiles import ProfileInput, save_profile
 from insights_lms.ratings.models import RatingKind
 from insights_lms.ratings.services import record_ratings
@@ -122,7 +122,9 @@ def _unmatched_context(session: Session, cohort: Cohort, now: dt.datetime) -> No
     sam = _user(session, UNMATCHED)
     if sam is None or _participant_enrolment(session, cohort, sam) is None:
         return
-    challenges = {c.code: c.id for c in challenges_of_programme(session, cohort.programme_id)}
+    challenges = {
+        c.code: c.id for c in school_challenges_of_programme(session, cohort.programme_id)
+    }
     update_context(
         session,
         sam,

@@ -52,15 +52,15 @@ def _competencies(session: Session, cohort: Cohort, *codes: str) -> list[int]:
     return [found[code] for code in codes if code in found]
 
 
-def _goldfish_sessions(cohort: Cohort) -> list[CohortModule]:
-    return [c.cohort_module for c in challenges.session_choices(cohort) if c.goldfish_bowls]
+def _goldfish_modules(cohort: Cohort) -> list[CohortModule]:
+    return [c.cohort_module for c in challenges.cohort_module_choices(cohort) if c.goldfish_bowls]
 
 
 def add_demo(
     session: Session, cohort: Cohort, now: dt.datetime
 ) -> list[GoldfishChallenge | CaseStudy]:
     """Add the demo's challenges and case study to ``cohort``; returns what was created."""
-    bowls = _goldfish_sessions(cohort)
+    bowls = _goldfish_modules(cohort)
     past = [cm for cm in bowls if cm.ends_at < now]
     upcoming = [cm for cm in bowls if cm.starts_at > now]
     created: list[GoldfishChallenge | CaseStudy] = [

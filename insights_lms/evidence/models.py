@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from insights_lms.auth.models import User
 from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.competencies.models import Competency
-from insights_lms.context.models import Challenge
+from insights_lms.context.models import SchoolChallenge
 from insights_lms.db import Base, new_uuid, utcnow
 from insights_lms.enums import StrEnum, enum_column
 from insights_lms.programmes.models import Module
@@ -70,8 +70,8 @@ class Evidence(Base):
     competencies: Mapped[list[Competency]] = relationship(
         secondary=evidence_competency, order_by="Competency.code"
     )
-    challenges: Mapped[list[Challenge]] = relationship(
-        secondary=evidence_challenge, order_by="Challenge.position"
+    challenges: Mapped[list[SchoolChallenge]] = relationship(
+        secondary=evidence_challenge, order_by="SchoolChallenge.position"
     )
     files: Mapped[list[EvidenceFile]] = relationship(
         back_populates="evidence", cascade="all, delete-orphan", order_by="EvidenceFile.id"

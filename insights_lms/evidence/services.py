@@ -18,7 +18,7 @@ from insights_lms.auth.models import User
 from insights_lms.cohorts.access import can_view_participant
 from insights_lms.cohorts.models import Cohort, CohortTask, Enrolment
 from insights_lms.competencies.models import Competency
-from insights_lms.context.models import Challenge
+from insights_lms.context.models import SchoolChallenge
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole
 from insights_lms.errors import DomainError
@@ -75,28 +75,28 @@ def _size_of(stream: IO[bytes]) -> int:
     return size
 
 
-def challenges_of_programme(session: Session, programme_id: int) -> list[Challenge]:
+def school_challenges_of_programme(session: Session, programme_id: int) -> list[SchoolChallenge]:
     """The programme's list of school challenges, in content order."""
     return list(
         session.scalars(
-            sa.select(Challenge)
-            .where(Challenge.programme_id == programme_id)
-            .order_by(Challenge.position, Challenge.id)
+            sa.select(SchoolChallenge)
+            .where(SchoolChallenge.programme_id == programme_id)
+            .order_by(SchoolChallenge.position, SchoolChallenge.id)
         )
     )
 
 
 def programme_challenges(
     session: Session, enrolment: Enrolment, ids: Sequence[int]
-) -> list[Challenge]:
+) -> list[SchoolChallenge]:
     """The challenges with these ids, all of which must belong to the enrolment's programme."""
     if not ids:
         return []
     found = list(
         session.scalars(
-            sa.select(Challenge).where(
-                Challenge.id.in_(set(ids)),
-                Challenge.programme_id == enrolment.cohort.programme_id,
+            sa.select(SchoolChallenge).where(
+                SchoolChallenge.id.in_(set(ids)),
+                SchoolChallenge.programme_id == enrolment.cohort.programme_id,
             )
         )
     )

@@ -31,7 +31,7 @@ from insights_lms.evidence.services import (
     EvidenceInput,
     SaveResult,
     Upload,
-    challenges_of_programme,
+    school_challenges_of_programme,
 )
 from insights_lms.state import settings
 from insights_lms.storage import Uploads, get_storage
@@ -57,7 +57,7 @@ def _fill_choices(form: EvidenceForm, enrolment: Enrolment) -> dict[str, Any]:
     framework = programme.framework
     form.competencies.choices = [(c.id, f"{c.code} {c.title}") for c in framework.competencies]
     form.challenges.choices = [
-        (c.id, c.title) for c in challenges_of_programme(session, programme.id)
+        (c.id, c.title) for c in school_challenges_of_programme(session, programme.id)
     ]
     form.module.choices = [("", "No module")] + [
         (str(m.id), f"{m.title}") for m in programme.modules

@@ -169,7 +169,7 @@ def module_results(session: Session, cohort: Cohort) -> list[ModuleResult]:
     )
     results = {
         cm.id: ModuleResult(cm, participants)
-        for cm in sorted(cohort.sessions, key=lambda cm: (cm.module.sequence, cm.starts_at))
+        for cm in sorted(cohort.cohort_modules, key=lambda cm: (cm.module.sequence, cm.starts_at))
     }
     rows = session.scalars(
         sa.select(ModuleFeedback)

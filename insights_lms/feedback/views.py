@@ -30,8 +30,8 @@ def _cohort_or_404(code: str) -> Cohort:
     return cohort
 
 
-def _session_or_404(cohort: Cohort, module_code: str) -> CohortModule:
-    for cm in cohort.sessions:
+def _cohort_module_or_404(cohort: Cohort, module_code: str) -> CohortModule:
+    for cm in cohort.cohort_modules:
         if cm.module.code == module_code:
             return cm
     abort(404)
@@ -44,7 +44,7 @@ def give(cohort_code: str, module_code: str) -> Page:
     user = signed_in_user()
     if not has_role(session, user, cohort, CohortRole.PARTICIPANT):
         abort(404)
-    cm = _session_or_404(cohort, module_code)
+    cm = _cohort_module_or_404(cohort, module_code)
     existing = services.feedback_of(session, cm, user)
     if request.method == "GET" and existing is not None:
         form = FeedbackForm(
@@ -72,7 +72,7 @@ def give(cohort_code: str, module_code: str) -> Page:
             refuse(form, exc)
             # The refusal rolled back and expired what was loaded: load the page's rows again.
             cohort = _cohort_or_404(cohort_code)
-            cm = _session_or_404(cohort, module_code)
+            cm = _cohort_module_or_404(cohort, module_code)
             existing = services.feedback_of(session, cm, user)
         else:
             flash(f"Thank you: your feedback on {cm.module.title} is saved.", "success")

@@ -73,7 +73,7 @@ def _memberships(session: Session, user: User) -> list[_Membership]:
         .options(
             selectinload(Enrolment.cohort).selectinload(Cohort.programme),
             selectinload(Enrolment.cohort)
-            .selectinload(Cohort.sessions)
+            .selectinload(Cohort.cohort_modules)
             .selectinload(CohortModule.module),
             selectinload(Enrolment.cohort)
             .selectinload(Cohort.task_windows)
@@ -185,7 +185,7 @@ def build_calendar(
     events: list[tuple[dt.datetime, str, icalendar.Event]] = []
     for membership in _memberships(session, user):
         cohort = membership.cohort
-        for cm in cohort.sessions:
+        for cm in cohort.cohort_modules:
             event = _session_event(cm, cohort, host, stamp, module_url)
             events.append((cm.starts_at, str(event["uid"]), event))
         if CohortRole.PARTICIPANT in membership.roles:

@@ -16,7 +16,7 @@ from insights_lms.cohorts.access import can_facilitate
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.cohorts.services import has_role
 from insights_lms.competencies.models import Competency
-from insights_lms.context.models import Challenge
+from insights_lms.context.models import SchoolChallenge
 from insights_lms.db import utcnow
 from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.matching.errors import MatchingError
@@ -94,12 +94,12 @@ def _programmes(cohorts: Sequence[Cohort]) -> list[Programme]:
     return list(seen.values())
 
 
-def programme_challenges(session: Session, programme: Programme) -> list[Challenge]:
+def programme_challenges(session: Session, programme: Programme) -> list[SchoolChallenge]:
     return list(
         session.scalars(
-            sa.select(Challenge)
-            .where(Challenge.programme_id == programme.id)
-            .order_by(Challenge.position, Challenge.id)
+            sa.select(SchoolChallenge)
+            .where(SchoolChallenge.programme_id == programme.id)
+            .order_by(SchoolChallenge.position, SchoolChallenge.id)
         )
     )
 

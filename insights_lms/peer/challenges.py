@@ -48,21 +48,21 @@ class ChallengeInput:
 
 
 @dataclass(frozen=True)
-class SessionChoice:
+class CohortModuleChoice:
     """A module session a challenge can be brought to, with its goldfish-bowl activities."""
 
     cohort_module: CohortModule
     goldfish_bowls: tuple[str, ...]
 
 
-def session_choices(cohort: Cohort) -> list[SessionChoice]:
+def cohort_module_choices(cohort: Cohort) -> list[CohortModuleChoice]:
     """The cohort's module sessions in order, each with its goldfish-bowl activity titles."""
     return [
-        SessionChoice(
+        CohortModuleChoice(
             cm,
             tuple(a.title for a in cm.module.activities if a.kind == ActivityKind.GOLDFISH_BOWL),
         )
-        for cm in sorted(cohort.sessions, key=lambda s: (s.starts_at, s.id))
+        for cm in sorted(cohort.cohort_modules, key=lambda s: (s.starts_at, s.id))
     ]
 
 

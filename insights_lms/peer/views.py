@@ -169,7 +169,7 @@ def _fill_challenge_choices(form: ChallengeForm, cohort: Cohort) -> list[DomainC
         (c.id, f"{c.code} {c.title}") for c in programme.framework.competencies
     ]
     choices = [("", "No module session")]
-    for choice in challenges.session_choices(cohort):
+    for choice in challenges.cohort_module_choices(cohort):
         cm = choice.cohort_module
         label = f"{cm.module.title}, {format_local(cm.starts_at, programme.time_zone, '%-d %b %Y')}"
         if choice.goldfish_bowls:

@@ -167,7 +167,7 @@ def cohort_report(session: Session, cohort: Cohort, now: dt.datetime | None = No
     rows = {
         eid: ParticipantRow(e.user, coaches.get(e.user_id, "")) for eid, e in enrolments.items()
     }
-    sessions = sorted(cohort.sessions, key=lambda s: (s.module.sequence, s.starts_at))
+    sessions = sorted(cohort.cohort_modules, key=lambda s: (s.module.sequence, s.starts_at))
     session_ids = [s.id for s in sessions]
     user_ids = list(by_user)
 

@@ -490,7 +490,7 @@ def build_portfolio(
             tasks=[(w, states[w.id]) for w in windows if competency in w.task.competencies],
             modules=[
                 cm.module.title
-                for cm in sorted(cohort.sessions, key=lambda s: s.module.sequence)
+                for cm in sorted(cohort.cohort_modules, key=lambda s: s.module.sequence)
                 if competency in cm.module.competencies
             ],
         )
@@ -537,7 +537,7 @@ def build_portfolio(
     section_list = [s for _, rows in domains for s in rows]
     figures = KeyFigures(
         modules_completed=sum(1 for r in records.values() if r.completion is not None),
-        modules_total=len(cohort.sessions),
+        modules_total=len(cohort.cohort_modules),
         tasks_submitted=sum(1 for r in responses.values() if r.is_submitted),
         tasks_total=len(windows),
         evidence_items=len(entries),

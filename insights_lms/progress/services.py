@@ -100,7 +100,7 @@ def progress_map(
                 rows[comp.id].tasks.append((window, state))
 
     records = participant_module_records(session, enrolment.user, cohort)
-    for cm in sorted(cohort.sessions, key=lambda s: s.module.sequence):
+    for cm in sorted(cohort.cohort_modules, key=lambda s: s.module.sequence):
         for comp in cm.module.competencies:
             if comp.id in rows:
                 rows[comp.id].modules.append((cm, records.get(cm.id)))

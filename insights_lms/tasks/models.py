@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from insights_lms.cohorts.models import CohortTask, Enrolment
-from insights_lms.context.models import Challenge
+from insights_lms.context.models import SchoolChallenge
 from insights_lms.db import Base, new_uuid, utcnow
 from insights_lms.enums import StrEnum, enum_column
 from insights_lms.evidence.models import Evidence
@@ -68,8 +68,8 @@ class TaskResponse(Base):
     evidence: Mapped[list[Evidence]] = relationship(
         secondary=task_response_evidence, order_by="Evidence.occurred_on"
     )
-    challenges: Mapped[list[Challenge]] = relationship(
-        secondary=task_response_challenge, order_by="Challenge.position"
+    challenges: Mapped[list[SchoolChallenge]] = relationship(
+        secondary=task_response_challenge, order_by="SchoolChallenge.position"
     )
 
     @property

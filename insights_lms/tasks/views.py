@@ -11,8 +11,8 @@ from insights_lms.cohorts.models import CohortTask, Enrolment
 from insights_lms.cohorts.services import participant_enrolments
 from insights_lms.db import session
 from insights_lms.evidence.services import (
-    challenges_of_programme,
     evidence_of,
+    school_challenges_of_programme,
 )
 from insights_lms.tasks import services
 from insights_lms.tasks.forms import ResponseForm
@@ -59,7 +59,8 @@ def show(window_id: int) -> Response | str | tuple[str, int]:
     own_evidence = evidence_of(session, enrolment)
     form.evidence.choices = [(e.id, e.title) for e in own_evidence]
     form.challenges.choices = [
-        (c.id, c.title) for c in challenges_of_programme(session, enrolment.cohort.programme_id)
+        (c.id, c.title)
+        for c in school_challenges_of_programme(session, enrolment.cohort.programme_id)
     ]
     if request.method == "GET" and response is not None:
         form.response.data = response.response

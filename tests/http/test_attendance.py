@@ -43,7 +43,7 @@ def person(db, email: str) -> User:
 
 def session_of(db, module_code: str) -> CohortModule:
     cohort = db.scalar(sa.select(Cohort).where(Cohort.code == "demo-cohort"))
-    return next(cm for cm in cohort.sessions if cm.module.code == module_code)
+    return next(cm for cm in cohort.cohort_modules if cm.module.code == module_code)
 
 
 def token(client, url: str = "/") -> str:
@@ -445,7 +445,7 @@ RECORD_TEMPLATE = (
 def test_module_record_partial_shows_attendance_and_reflection_or_a_link(app, db, demo):
     amina = person(db, "participant1@example.org")
     facilitator = person(db, "facilitator@example.org")
-    s = sorted(demo.sessions, key=lambda cm: cm.module.sequence)
+    s = sorted(demo.cohort_modules, key=lambda cm: cm.module.sequence)
     record_attendance(db, s[0], {amina.id: ("present", "")}, facilitator)
     record_attendance(db, s[1], {amina.id: ("apologies", "")}, facilitator)
     complete_module(db, s[0], amina, "Line one\nLine two\n\nWhy <b>purpose</b>", "Assemblies")

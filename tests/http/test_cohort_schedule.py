@@ -66,8 +66,8 @@ def test_moving_a_session_closer_than_the_programme_asks_warns(client, db, demo)
     schedule = client.get(f"/cohorts/{demo.code}/schedule")
     assert schedule.status_code == 200
     assert "at least 21 days" in schedule.text
-    m1 = next(cm for cm in demo.sessions if cm.module.sequence == 1)
-    m2 = next(cm for cm in demo.sessions if cm.module.sequence == 2)
+    m1 = next(cm for cm in demo.cohort_modules if cm.module.sequence == 1)
+    m2 = next(cm for cm in demo.cohort_modules if cm.module.sequence == 2)
     url = f"/cohorts/{demo.code}/schedule/{m2.module.code}"
     page = client.get(url)
     assert 'value="y"' in page.text or "checked" in page.text
@@ -81,14 +81,16 @@ def test_moving_a_session_closer_than_the_programme_asks_warns(client, db, demo)
     assert "moved to" in moved.text
     assert "starts 10 days after Module 1 ends" in moved.text
     assert "the programme asks for at least 21 days between modules" in moved.text
-    refreshed = next(cm for cm in cohort_by_code(db, demo.code).sessions if cm.module.sequence == 2)
+    refreshed = next(
+        cm for cm in cohort_by_code(db, demo.code).cohort_modules if cm.module.sequence == 2
+    )
     assert refreshed.starts_at.date().isoformat() == day
 
 
 def test_an_impossible_move_is_refused_and_changes_nothing(client, db, demo):
     login(client, "facilitator@example.org")
-    m1 = next(cm for cm in demo.sessions if cm.module.sequence == 1)
-    m2 = next(cm for cm in demo.sessions if cm.module.sequence == 2)
+    m1 = next(cm for cm in demo.cohort_modules if cm.module.sequence == 1)
+    m2 = next(cm for cm in demo.cohort_modules if cm.module.sequence == 2)
     before = m2.starts_at
     url = f"/cohorts/{demo.code}/schedule/{m2.module.code}"
     page = client.get(url)
@@ -103,7 +105,9 @@ def test_an_impossible_move_is_refused_and_changes_nothing(client, db, demo):
     assert response.status_code == 400
     assert "before it opens" in response.text
     assert "Nothing was changed" in response.text
-    refreshed = next(cm for cm in cohort_by_code(db, demo.code).sessions if cm.module.sequence == 2)
+    refreshed = next(
+        cm for cm in cohort_by_code(db, demo.code).cohort_modules if cm.module.sequence == 2
+    )
     assert refreshed.starts_at == before
 
 
@@ -111,7 +115,7 @@ def test_schedule_pages_are_for_the_cohorts_facilitators(client, db, demo):
     other = make_cohort(db, demo.programme)
     outsider = enrolled(db, other, CohortRole.FACILITATOR)
     db.commit()
-    m2 = next(cm for cm in demo.sessions if cm.module.sequence == 2)
+    m2 = next(cm for cm in demo.cohort_modules if cm.module.sequence == 2)
     login(client, outsider.email, PASSWORD)
     assert client.get(f"/cohorts/{demo.code}/schedule").status_code == 404
     assert client.get(f"/cohorts/{demo.code}/schedule/{m2.module.code}").status_code == 404
@@ -124,7 +128,7 @@ def test_schedule_pages_are_for_the_cohorts_facilitators(client, db, demo):
 
 def test_moving_needs_a_csrf_token(client, db, demo):
     login(client, "facilitator@example.org")
-    m2 = next(cm for cm in demo.sessions if cm.module.sequence == 2)
+    m2 = next(cm for cm in demo.cohort_modules if cm.module.sequence == 2)
     before = m2.starts_at
     response = client.post(
         f"/cohorts/{demo.code}/schedule/{m2.module.code}",
@@ -134,7 +138,7 @@ def test_moving_needs_a_csrf_token(client, db, demo):
     db.expire_all()
     assert (
         next(
-            cm for cm in cohort_by_code(db, demo.code).sessions if cm.module.sequence == 2
+            cm for cm in cohort_by_code(db, demo.code).cohort_modules if cm.module.sequence == 2
         ).starts_at
         == before
     )

@@ -13,15 +13,15 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from insights_lms.auth.models import User
-from insights_lms.context.models import Challenge, ContextChallengeRating, SchoolContext
+from insights_lms.context.models import SchoolChallenge, SchoolChallengeRating, SchoolContext
 from tests.conftest import csrf_token, login
 from tests.http.test_pages import headings
 
 URL = "/school-context/"
 
 
-def challenges(db) -> dict[str, Challenge]:
-    return {c.code: c for c in db.scalars(sa.select(Challenge))}
+def challenges(db) -> dict[str, SchoolChallenge]:
+    return {c.code: c for c in db.scalars(sa.select(SchoolChallenge))}
 
 
 def form_data(html: str, **fields: Any) -> dict[str, Any]:
@@ -41,7 +41,7 @@ def field_value(html: str, name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def checked_weight(html: str, challenge: Challenge) -> str | None:
+def checked_weight(html: str, challenge: SchoolChallenge) -> str | None:
     for tag in re.findall(rf'<input[^>]*name="weight_{challenge.id}"[^>]*>', html):
         if "checked" in tag:
             return re.search(r'value="(\d)"', tag).group(1)
@@ -144,9 +144,9 @@ def test_saving_the_profile_shows_it_and_its_dated_history(client, db, demo):
     assert poverty_history.count("<li>") == 2
     assert re.search(r"Significant</strong> \(3 of 4\) <span class=\"tag\">Now</span>", history)
     weights = db.scalars(
-        sa.select(ContextChallengeRating.weight)
-        .where(ContextChallengeRating.challenge_id == poverty.id)
-        .order_by(ContextChallengeRating.id)
+        sa.select(SchoolChallengeRating.weight)
+        .where(SchoolChallengeRating.challenge_id == poverty.id)
+        .order_by(SchoolChallengeRating.id)
     ).all()
     assert weights == [4, 3]
 

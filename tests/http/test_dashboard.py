@@ -34,7 +34,7 @@ def test_the_facilitator_sees_completion_coverage_and_who_needs_attention(client
     assert page.status_code == 200
     text = page.text
     assert "<h1>Cohort dashboard</h1>" in text
-    for cm in demo.sessions:
+    for cm in demo.cohort_modules:
         assert str(escape(cm.module.title)) in text
     for window in demo.task_windows:
         assert str(escape(window.task.title)) in text
@@ -104,7 +104,7 @@ def test_the_dashboard_costs_the_same_queries_for_10_or_200_participants(
     facilitator = None
     counts = []
     for size in sizes:
-        cohort = make_cohort(db, programme, first_session_start=utcnow() - dt.timedelta(days=60))
+        cohort = make_cohort(db, programme, first_module_start=utcnow() - dt.timedelta(days=60))
         if facilitator is None:
             facilitator = enrolled(db, cohort, CohortRole.FACILITATOR)
             coach = enrolled(db, cohort, CohortRole.COACH)

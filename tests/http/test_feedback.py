@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, enrolled, make_cohort
 
 def past_module_code(demo) -> str:
     return min(
-        (cm for cm in demo.sessions if cm.ends_at < utcnow()), key=lambda cm: cm.starts_at
+        (cm for cm in demo.cohort_modules if cm.ends_at < utcnow()), key=lambda cm: cm.starts_at
     ).module.code
 
 

@@ -65,8 +65,8 @@ def test_the_feed_needs_no_sign_in_and_is_valid_icalendar(client, app, demo):
     cal = icalendar.Calendar.from_ical(response.data)
     assert str(cal["X-WR-CALNAME"]) == "Insights LMS \N{EN DASH} Amina Rahman"
     found = {str(e["UID"]): e for e in cal.walk("VEVENT")}
-    assert len(found) == len(demo.sessions) + len(demo.task_windows)
-    module = demo.sessions[1]
+    assert len(found) == len(demo.cohort_modules) + len(demo.task_windows)
+    module = demo.cohort_modules[1]
     event = found[f"session-{module.id}@localhost"]
     assert event["DTSTART"].dt == module.starts_at
     assert str(event["URL"]) == (
@@ -76,21 +76,21 @@ def test_the_feed_needs_no_sign_in_and_is_valid_icalendar(client, app, demo):
     task = found[f"task-{demo.task_windows[3].id}@localhost"]
     assert str(task["URL"]) in (
         f"http://localhost/tasks/{demo.task_windows[3].id}",  # the task's own page
-        f"http://localhost/programmes/insights-2026/modules/{demo.sessions[3].module.code}"
+        f"http://localhost/programmes/insights-2026/modules/{demo.cohort_modules[3].module.code}"
         "#practical-task",  # without the tasks feature
     )
     assert client.get(str(task["URL"]).removeprefix("http://localhost")).status_code == 200
 
 
 def test_a_participants_feed_holds_none_of_another_cohorts_sessions(client, db, demo):
-    other = make_cohort(db, demo.programme, first_session_start=utc(2027, 9, 23, 8))
+    other = make_cohort(db, demo.programme, first_module_start=utc(2027, 9, 23, 8))
     enrolled(db, other, CohortRole.PARTICIPANT)
     db.commit()
     login(client, "participant1@example.org")
     data = client.get(feed_path(client.get("/calendar/").text)).data
     uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(data).walk("VEVENT")}
-    assert {f"session-{cm.id}@localhost" for cm in demo.sessions} <= uids
-    assert not uids & {f"session-{cm.id}@localhost" for cm in other.sessions}
+    assert {f"session-{cm.id}@localhost" for cm in demo.cohort_modules} <= uids
+    assert not uids & {f"session-{cm.id}@localhost" for cm in other.cohort_modules}
     assert not uids & {f"task-{w.id}@localhost" for w in other.task_windows}
 
 
@@ -98,7 +98,7 @@ def test_coach_feed_has_sessions_but_no_due_dates(client, demo):
     login(client, "coach1@example.org")
     data = client.get(feed_path(client.get("/calendar/").text)).data
     summaries = [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(data).walk("VEVENT")]
-    assert len(summaries) == len(demo.sessions)
+    assert len(summaries) == len(demo.cohort_modules)
     assert not [s for s in summaries if s.startswith("Due:")]
 
 

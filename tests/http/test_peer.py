@@ -123,7 +123,9 @@ def test_a_participant_posts_a_challenge_on_two_competencies(client, db, demo):
     assert '<label for="decision_to_make">The decision to make</label>' in page.text
     assert "goldfish bowl: The staffing decision" in page.text
     session_id = next(
-        cm.id for cm in demo.sessions if cm.module.title == "Deciding when the answer is unclear"
+        cm.id
+        for cm in demo.cohort_modules
+        if cm.module.title == "Deciding when the answer is unclear"
     )
     response = client.post(
         "/peer/cohorts/demo-cohort/challenges/new",

@@ -121,7 +121,9 @@ def test_reminders_arrive_once_with_subject_and_due_time(runner, db, smtp, t4):
 
 def demo_module_title(window: Any) -> str:
     """The module whose session starts when the task is due."""
-    return next(cm.module.title for cm in window.cohort.sessions if cm.starts_at == window.due_at)
+    return next(
+        cm.module.title for cm in window.cohort.cohort_modules if cm.starts_at == window.due_at
+    )
 
 
 def test_a_refused_recipient_fails_alone_and_is_tried_again_next_time(runner, db, smtp, t4):

@@ -52,7 +52,7 @@ def comp(framework: Framework, code: str) -> Competency:
 
 
 def session_of(enrolment: Enrolment, module_code: str):
-    return next(cm for cm in enrolment.cohort.sessions if cm.module.code == module_code)
+    return next(cm for cm in enrolment.cohort.cohort_modules if cm.module.code == module_code)
 
 
 def after_end_of(enrolment: Enrolment, module_code: str, days: int = 1) -> dt.datetime:
@@ -247,7 +247,7 @@ def test_occasions_are_the_start_each_ended_module_and_the_end(db, content):
     cohort = make_cohort(db, programme)
     enrolled(db, cohort, CohortRole.PARTICIPANT)
     enrolment = cohort.enrolments[0]
-    sessions = sorted(cohort.sessions, key=lambda s: s.module.sequence)
+    sessions = sorted(cohort.cohort_modules, key=lambda s: s.module.sequence)
 
     before = services.available_occasions(db, enrolment, sessions[0].starts_at)
     assert [o.label for o in before] == ["At the start"]

@@ -33,7 +33,7 @@ def person(db, email: str) -> User:
 
 
 def sessions(cohort: Cohort) -> list[CohortModule]:
-    return sorted(cohort.sessions, key=lambda cm: cm.module.sequence)
+    return sorted(cohort.cohort_modules, key=lambda cm: cm.module.sequence)
 
 
 @pytest.fixture
@@ -281,7 +281,7 @@ def test_participant_module_records_give_each_session_its_own_record(
     complete_module(db, s[1], tom, "Tom's learning", "Tom's trial")
 
     records = participant_module_records(db, amina, demo)
-    assert set(records) == {cm.id for cm in demo.sessions}
+    assert set(records) == {cm.id for cm in demo.cohort_modules}
     assert records[s[0].id].completion is mine and records[s[0].id].attended is True
     assert records[s[0].id].attendance_label == "Attended"
     assert records[s[1].id].attended is False and records[s[1].id].completion is None
@@ -312,7 +312,7 @@ def test_cohort_completion_counts_count_attendance_including_late_and_completion
     assert counts[s[1].id] == (1, 2)
     assert counts[s[2].id] == (1, 0)
     assert counts[s[0].id] == (0, 0)
-    assert set(counts) == {cm.id for cm in demo.sessions}
+    assert set(counts) == {cm.id for cm in demo.cohort_modules}
 
 
 def test_module_in_cohorts_gives_dates_own_record_and_task_windows(
@@ -320,7 +320,7 @@ def test_module_in_cohorts_gives_dates_own_record_and_task_windows(
 ):
     module = past.module
     mine = module_in_cohorts(db, amina, module)
-    assert mine.sessions == [(demo, past)]
+    assert mine.cohort_modules == [(demo, past)]
     [(cohort, record)] = mine.records
     assert cohort is demo and record.cohort_module is past and record.started
     task = module.task_after
@@ -328,5 +328,5 @@ def test_module_in_cohorts_gives_dates_own_record_and_task_windows(
     assert [(c, w.task_id) for c, w in mine.windows] == [(demo, task.id)]
     # A facilitator sees the cohort's dates and windows, but has no record of their own.
     theirs = module_in_cohorts(db, facilitator, module)
-    assert theirs.sessions == [(demo, past)] and theirs.records == []
+    assert theirs.cohort_modules == [(demo, past)] and theirs.records == []
     assert len(theirs.windows) == 1

@@ -24,10 +24,12 @@ def programme(db, content):
 
 def test_new_cohort_copies_the_planned_schedule(db, programme):
     cohort = make_cohort(db, programme)
-    assert len(cohort.sessions) == len(programme.modules)
+    assert len(cohort.cohort_modules) == len(programme.modules)
     assert len(cohort.task_windows) == len(programme.tasks)
     for session, module in zip(
-        sorted(cohort.sessions, key=lambda s: s.module.sequence), programme.modules, strict=True
+        sorted(cohort.cohort_modules, key=lambda s: s.module.sequence),
+        programme.modules,
+        strict=True,
     ):
         assert (session.starts_at, session.ends_at) == (module.planned_start, module.planned_end)
         assert session.location == module.location
@@ -36,8 +38,8 @@ def test_new_cohort_copies_the_planned_schedule(db, programme):
 def test_cohort_shifted_by_a_year_keeps_local_times_across_daylight_saving(db, programme):
     first = programme.modules[0].planned_start.astimezone(LONDON)
     next_year = (first + dt.timedelta(days=364)).astimezone(dt.UTC)  # same weekday
-    cohort = make_cohort(db, programme, first_session_start=next_year)
-    for session in cohort.sessions:
+    cohort = make_cohort(db, programme, first_module_start=next_year)
+    for session in cohort.cohort_modules:
         planned = session.module.planned_start.astimezone(LONDON)
         actual = session.starts_at.astimezone(LONDON)
         assert actual.date() - planned.date() == dt.timedelta(days=364)
@@ -46,7 +48,7 @@ def test_cohort_shifted_by_a_year_keeps_local_times_across_daylight_saving(db, p
 
 def test_task_window_runs_from_end_of_module_to_start_of_next(db, programme):
     cohort = make_cohort(db, programme)
-    sessions = {s.module_id: s for s in cohort.sessions}
+    sessions = {s.module_id: s for s in cohort.cohort_modules}
     for window in cohort.task_windows:
         assert window.opens_at == sessions[window.task.after_module_id].ends_at
         assert window.due_at == sessions[window.task.before_module_id].starts_at
@@ -96,7 +98,7 @@ def test_facilitators_see_their_cohorts_and_admins_see_all(db, programme):
 
 def test_timeline_interleaves_modules_and_tasks_and_knows_what_is_next(db, programme):
     cohort = make_cohort(db, programme)
-    modules = sorted(cohort.sessions, key=lambda s: s.module.sequence)
+    modules = sorted(cohort.cohort_modules, key=lambda s: s.module.sequence)
     # Half-way through the task after the third module.
     now = modules[2].ends_at + (modules[3].starts_at - modules[2].ends_at) / 2
     timeline = cohort_timeline(cohort, now)
@@ -114,8 +116,8 @@ def test_timeline_interleaves_modules_and_tasks_and_knows_what_is_next(db, progr
 
 def test_timeline_before_and_after_the_programme(db, programme):
     cohort = make_cohort(db, programme)
-    first = min(s.starts_at for s in cohort.sessions)
-    last = max(s.ends_at for s in cohort.sessions)
+    first = min(s.starts_at for s in cohort.cohort_modules)
+    last = max(s.ends_at for s in cohort.cohort_modules)
     before = cohort_timeline(cohort, first - dt.timedelta(days=1))
     assert before.modules_done == 0 and before.next_due.kind == "module"
     after = cohort_timeline(cohort, last + dt.timedelta(days=1))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from insights_lms import signals
 from insights_lms.content.loader import ContentError, load_content_dirs
 from insights_lms.context import services
-from insights_lms.context.models import Challenge, ContextChallengeRating, SchoolContext
+from insights_lms.context.models import SchoolChallenge, SchoolChallengeRating, SchoolContext
 from insights_lms.db import Base
 from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.programmes.models import Programme
@@ -71,13 +71,15 @@ def load(db: Session, root: Path, challenges: list[dict[str, Any]]) -> Any:
 def challenge_rows(db: Session) -> list[tuple[str, str, int]]:
     db.expire_all()
     rows = db.execute(
-        sa.select(Challenge.code, Challenge.title, Challenge.position).order_by(Challenge.position)
+        sa.select(SchoolChallenge.code, SchoolChallenge.title, SchoolChallenge.position).order_by(
+            SchoolChallenge.position
+        )
     )
     return [tuple(row) for row in rows]
 
 
 def test_shipped_programme_lists_the_seven_challenges(db, content):
-    challenges = db.scalars(sa.select(Challenge).order_by(Challenge.position)).all()
+    challenges = db.scalars(sa.select(SchoolChallenge).order_by(SchoolChallenge.position)).all()
     assert [c.code for c in challenges] == SHIPPED_CHALLENGES
     assert [c.title for c in challenges][:2] == ["Child poverty", "Pupil attendance"]
     assert all(c.description.strip() and c.programme.code == "insights-2026" for c in challenges)
@@ -93,9 +95,9 @@ def test_challenges_load_in_file_order_and_an_unchanged_reload_changes_nothing(d
         ("pupil-attendance", "Pupil attendance", 0),
         ("child-poverty", "Child poverty", 1),
     ]
-    assert db.scalar(sa.select(Challenge.description).where(Challenge.position == 0)) == (
-        "Pupils miss school."
-    )
+    assert db.scalar(
+        sa.select(SchoolChallenge.description).where(SchoolChallenge.position == 0)
+    ) == ("Pupils miss school.")
 
     again = load(db, tmp_path, listed)
 
@@ -106,7 +108,7 @@ def test_challenges_load_in_file_order_and_an_unchanged_reload_changes_nothing(d
 
 def test_a_facilitator_extends_and_edits_the_list_in_the_content(db, tmp_path):
     load(db, tmp_path, [challenge("child-poverty", "Child poverty")])
-    first_id = db.scalar(sa.select(Challenge.id))
+    first_id = db.scalar(sa.select(SchoolChallenge.id))
 
     report = load(
         db,
@@ -120,7 +122,10 @@ def test_a_facilitator_extends_and_edits_the_list_in_the_content(db, tmp_path):
         ("child-poverty", "Child poverty in our area", 1),
     ]
     # Updated in place: evidence linked to the challenge keeps pointing at it.
-    assert db.scalar(sa.select(Challenge.id).where(Challenge.code == "child-poverty")) == first_id
+    assert (
+        db.scalar(sa.select(SchoolChallenge.id).where(SchoolChallenge.code == "child-poverty"))
+        == first_id
+    )
 
 
 def test_a_duplicate_challenge_code_is_named_and_nothing_is_loaded(db, tmp_path):
@@ -161,7 +166,7 @@ def participant_of(db: Session, programme_code: str) -> Any:
 def test_a_rated_challenge_cannot_be_removed_from_the_content(db, tmp_path):
     load(db, tmp_path, [challenge("child-poverty"), challenge("oracy")])
     user = participant_of(db, "test-prog")
-    oracy = db.scalar(sa.select(Challenge).where(Challenge.code == "oracy"))
+    oracy = db.scalar(sa.select(SchoolChallenge).where(SchoolChallenge.code == "oracy"))
     services.update_context(db, user, "primary", 200, 20, "", {oracy.id: (3, "")})
     db.commit()
 
@@ -201,7 +206,7 @@ def evidence_link_table(db: Session) -> Iterator[sa.Table]:
 
 def test_a_challenge_linked_from_evidence_cannot_be_removed(db, tmp_path, evidence_link_table):
     load(db, tmp_path, [challenge("child-poverty"), challenge("oracy")])
-    oracy_id = db.scalar(sa.select(Challenge.id).where(Challenge.code == "oracy"))
+    oracy_id = db.scalar(sa.select(SchoolChallenge.id).where(SchoolChallenge.code == "oracy"))
     db.execute(evidence_link_table.insert().values(evidence_id=1, challenge_id=oracy_id))
     db.commit()
 
@@ -226,15 +231,15 @@ def participant(db, content):
 
 
 @pytest.fixture
-def by_code(db, content) -> dict[str, Challenge]:
-    return {c.code: c for c in db.scalars(sa.select(Challenge))}
+def by_code(db, content) -> dict[str, SchoolChallenge]:
+    return {c.code: c for c in db.scalars(sa.select(SchoolChallenge))}
 
 
 def rating_rows(db: Session) -> list[tuple[str, int, str]]:
     rows = db.execute(
-        sa.select(Challenge.code, ContextChallengeRating.weight, ContextChallengeRating.comment)
-        .join(ContextChallengeRating.challenge)
-        .order_by(ContextChallengeRating.rated_dt, ContextChallengeRating.id)
+        sa.select(SchoolChallenge.code, SchoolChallengeRating.weight, SchoolChallengeRating.comment)
+        .join(SchoolChallengeRating.challenge)
+        .order_by(SchoolChallengeRating.rated_dt, SchoolChallengeRating.id)
     )
     return [tuple(row) for row in rows]
 
@@ -362,7 +367,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(
 def test_a_challenge_of_another_programme_is_refused(db, participant, by_code):
     shipped = db.scalar(sa.select(Programme).where(Programme.code == "insights-2026"))
     other = Programme(code="other-2026", title="Another programme", framework=shipped.framework)
-    foreign = Challenge(programme=other, code="oracy", title="Oracy")
+    foreign = SchoolChallenge(programme=other, code="oracy", title="Oracy")
     db.add_all([other, foreign])
     db.flush()
 
@@ -391,7 +396,7 @@ def test_challenges_for_user_are_those_of_their_participant_programmes_in_order(
 ):
     shipped = db.scalar(sa.select(Programme).where(Programme.code == "insights-2026"))
     other = Programme(code="other-2026", title="Another programme", framework=shipped.framework)
-    db.add_all([other, Challenge(programme=other, code="oracy", title="Oracy")])
+    db.add_all([other, SchoolChallenge(programme=other, code="oracy", title="Oracy")])
     db.flush()
 
     offered = services.challenges_for_user(db, participant)

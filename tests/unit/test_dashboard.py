@@ -22,7 +22,7 @@ from tests.factories import enrolled, make_cohort
 def test_rules_for_who_needs_attention(db, content):
     now = utcnow()
     programme = db.scalar(sa.select(Programme))
-    cohort = make_cohort(db, programme, first_session_start=now - dt.timedelta(days=100))
+    cohort = make_cohort(db, programme, first_module_start=now - dt.timedelta(days=100))
     coach = enrolled(db, cohort, CohortRole.COACH, name="Coach")
     active = enrolled(db, cohort, CohortRole.PARTICIPANT, name="Active Alice")
     quiet = enrolled(db, cohort, CohortRole.PARTICIPANT, name="Quiet Quentin")

@@ -19,7 +19,7 @@ def test_the_full_demo_has_a_finished_cohort_of_the_same_programme(db, content):
     assert created
     finished = db.scalar(sa.select(Cohort).where(Cohort.code == FINISHED_COHORT))
     assert finished is not None and finished.programme_id == current.programme_id
-    assert max(cm.ends_at for cm in finished.sessions) < utcnow()
+    assert max(cm.ends_at for cm in finished.cohort_modules) < utcnow()
     facilitator = find_user(db, "facilitator@example.org")
     assert {c.code for c in cohorts_facilitated_by(db, facilitator)} == {
         DEMO_COHORT,

@@ -15,11 +15,13 @@ from tests.factories import enrolled, find_user, make_cohort
 
 
 def past_session(cohort: Cohort) -> CohortModule:
-    return min((cm for cm in cohort.sessions if cm.ends_at < utcnow()), key=lambda cm: cm.starts_at)
+    return min(
+        (cm for cm in cohort.cohort_modules if cm.ends_at < utcnow()), key=lambda cm: cm.starts_at
+    )
 
 
 def future_session(cohort: Cohort) -> CohortModule:
-    return max(cohort.sessions, key=lambda cm: cm.starts_at)
+    return max(cohort.cohort_modules, key=lambda cm: cm.starts_at)
 
 
 def answers(**overrides):
@@ -107,14 +109,14 @@ def test_results_summarise_each_module_without_names(db, demo, content):
         )
     # Another cohort of the same programme: not part of this cohort's results.
     other = make_cohort(
-        db, demo.programme, first_session_start=min(s.starts_at for s in demo.sessions)
+        db, demo.programme, first_module_start=min(s.starts_at for s in demo.cohort_modules)
     )
     stranger = enrolled(db, other, CohortRole.PARTICIPANT)
     services.give_feedback(db, past_session(other), stranger, **answers(relevance=1))
 
     results = services.module_results(db, demo)
     assert [r.cohort_module.module.sequence for r in results] == sorted(
-        s.module.sequence for s in demo.sessions
+        s.module.sequence for s in demo.cohort_modules
     )
     result = next(r for r in results if r.cohort_module is cm)
     assert result.participants == len(participants)

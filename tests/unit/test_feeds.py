@@ -41,8 +41,8 @@ def test_participant_feed_has_every_session_and_task_due_date_in_utc(db, cohort)
     cal = icalendar.Calendar.from_ical(data)
     assert str(cal["X-WR-CALNAME"]) == "Insights LMS \N{EN DASH} Amina Rahman"
     found = events(data)
-    assert len(found) == len(cohort.sessions) + len(cohort.task_windows) == 15
-    for cm in cohort.sessions:
+    assert len(found) == len(cohort.cohort_modules) + len(cohort.task_windows) == 15
+    for cm in cohort.cohort_modules:
         event = found[f"session-{cm.id}@lms.example.org"]
         assert str(event["SUMMARY"]) == f"{cm.module.title} (Insights)"
         assert event["DTSTART"].dt == cm.starts_at
@@ -62,7 +62,7 @@ def test_local_nine_oclock_is_written_as_utc_across_daylight_saving(db, cohort):
     amina = enrolled(db, cohort, CohortRole.PARTICIPANT)
     db.commit()
     data = build_calendar(db, amina)
-    launch, winter = cohort.sessions[0], cohort.sessions[4]
+    launch, winter = cohort.cohort_modules[0], cohort.cohort_modules[4]
     # The launch is in British Summer Time, module 4 in winter: both start at 09:00 in London.
     assert launch.starts_at.astimezone(LONDON).hour == 9
     assert f"DTSTART:{launch.starts_at:%Y%m%d}T080000Z".encode() in data
@@ -76,7 +76,7 @@ def test_feed_links_each_event_to_its_page_when_given_a_url_builder(db, cohort):
     found = events(
         build_calendar(db, amina, module_url=lambda m: f"https://lms.example.org/m/{m.code}")
     )
-    first = cohort.sessions[0]
+    first = cohort.cohort_modules[0]
     assert "https://lms.example.org/m/M0" in str(found[f"session-{first.id}@insights-lms"]["URL"])
     task_event = found[f"task-{cohort.task_windows[0].id}@insights-lms"]
     assert str(task_event["URL"]) == "https://lms.example.org/m/M0#practical-task"
@@ -88,22 +88,22 @@ def test_coaches_and_facilitators_get_sessions_but_no_task_due_dates(db, cohort)
     db.commit()
     for user in (coach, facilitator):
         summaries = [str(e["SUMMARY"]) for e in events(build_calendar(db, user)).values()]
-        assert len(summaries) == len(cohort.sessions)
+        assert len(summaries) == len(cohort.cohort_modules)
         assert not any(s.startswith("Due:") for s in summaries)
 
 
 def test_feed_holds_only_the_users_own_cohorts(db, programme, cohort):
-    other = make_cohort(db, programme, first_session_start=utc(2027, 9, 23, 8))
+    other = make_cohort(db, programme, first_module_start=utc(2027, 9, 23, 8))
     amina = enrolled(db, cohort, CohortRole.PARTICIPANT)
     enrolled(db, other, CohortRole.PARTICIPANT)
     db.commit()
     found = events(build_calendar(db, amina))
-    own = {f"session-{cm.id}@insights-lms" for cm in cohort.sessions}
+    own = {f"session-{cm.id}@insights-lms" for cm in cohort.cohort_modules}
     assert own <= set(found)
-    for cm in other.sessions:
+    for cm in other.cohort_modules:
         assert f"session-{cm.id}@insights-lms" not in found
     starts = {e["DTSTART"].dt for e in found.values()}
-    assert not starts & {cm.starts_at for cm in other.sessions}
+    assert not starts & {cm.starts_at for cm in other.cohort_modules}
 
 
 def test_a_user_in_no_cohort_gets_a_valid_empty_calendar(db, content):

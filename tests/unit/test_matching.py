@@ -194,12 +194,12 @@ def test_the_demo_board_suggests_helen_for_sam_and_says_why(db, rich_demo):
 
 def test_loads_count_only_cohorts_still_running(db, rich_demo):
     helen = user(db, "coach1@example.org")
-    old = make_cohort(db, rich_demo.programme, first_session_start=utc(2020, 9, 7, 9))
+    old = make_cohort(db, rich_demo.programme, first_module_start=utc(2020, 9, 7, 9))
     cohorts.enrol(db, old, helen, CohortRole.COACH)
     past = enrolled(db, old, CohortRole.PARTICIPANT)
     cohorts.assign_coach(db, old, helen, past)
     empty = make_cohort(db, rich_demo.programme)
-    for cm in list(empty.sessions):
+    for cm in list(empty.cohort_modules):
         db.delete(cm)
     db.flush()
     db.refresh(empty)

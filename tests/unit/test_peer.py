@@ -59,7 +59,7 @@ def goldfish_session(cohort: Cohort) -> CohortModule:
     """The cohort's first module session with a goldfish bowl."""
     return next(
         cm
-        for cm in sorted(cohort.sessions, key=lambda s: s.starts_at)
+        for cm in sorted(cohort.cohort_modules, key=lambda s: s.starts_at)
         if any(a.kind == ActivityKind.GOLDFISH_BOWL for a in cm.module.activities)
     )
 
@@ -658,8 +658,10 @@ def test_member_enrolment_prefers_the_participant_role(db, demo):
 
 
 def test_session_choices_name_the_goldfish_bowls(db, demo):
-    choices = challenges.session_choices(demo)
-    assert [c.cohort_module for c in choices] == sorted(demo.sessions, key=lambda s: s.starts_at)
+    choices = challenges.cohort_module_choices(demo)
+    assert [c.cohort_module for c in choices] == sorted(
+        demo.cohort_modules, key=lambda s: s.starts_at
+    )
     with_bowls = [c for c in choices if c.goldfish_bowls]
     assert with_bowls and with_bowls[0].goldfish_bowls == ("The staffing decision",)
 

@@ -108,10 +108,10 @@ def small_cohort(db, content) -> Cohort:
     """Three participants with a baseline and a later self-rating each, on L1.1 (and L1.2
     for two of them)."""
     programme = db.scalar(sa.select(Programme))
-    cohort = make_cohort(db, programme, first_session_start=utc(2026, 9, 1, 9))
+    cohort = make_cohort(db, programme, first_module_start=utc(2026, 9, 1, 9))
     levels = {lv.value: lv.id for lv in db.scalars(sa.select(Level))}
     l11, l12 = by_code(db, "L1.1"), by_code(db, "L1.2")
-    first_module = sorted(cohort.sessions, key=lambda s: s.module.sequence)[0].module
+    first_module = sorted(cohort.cohort_modules, key=lambda s: s.module.sequence)[0].module
     plan = {"Ann": ((1, 3), (2, 2)), "Bob": ((2, 2), (1, 2)), "Cat": ((3, 2), None)}
     for name, (on_l11, on_l12) in plan.items():
         user = enrolled(db, cohort, CohortRole.PARTICIPANT, name=name)

@@ -161,7 +161,7 @@ def test_a_date_range_keeps_only_what_happened_in_it(db, cohort):
     assert recent.evidence[0].ref == "E1"  # numbered within the portfolio
     assert recent.period.startswith("From ")
     # Nothing was rated before the programme began.
-    before = min(cm.starts_at for cm in cohort.sessions).date() - dt.timedelta(days=30)
+    before = min(cm.starts_at for cm in cohort.cohort_modules).date() - dt.timedelta(days=30)
     early = build_portfolio(db, enrolment, PortfolioOptions(date_to=before))
     assert early.evidence == []
     assert all(not h.steps for s in early.sections for h in s.raters)

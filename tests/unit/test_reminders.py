@@ -78,7 +78,7 @@ def test_task_reminder_only_in_the_days_before_it_is_due(db, cohort, people):
 
 
 def test_module_reminder_a_week_before_for_everyone_in_the_cohort(db, cohort, people):
-    cm = cohort.sessions[2]
+    cm = cohort.cohort_modules[2]
     assert due_reminders(db, cm.starts_at - 8 * DAY) == []
     found = due_reminders(db, cm.starts_at - 6 * DAY)
     assert emails(found, ReminderKind.MODULE_SOON) == sorted(u.email for u in people.values())
@@ -89,7 +89,7 @@ def test_module_reminder_a_week_before_for_everyone_in_the_cohort(db, cohort, pe
 
 
 def test_windows_follow_the_configured_days(db, cohort, people):
-    cm = cohort.sessions[2]
+    cm = cohort.cohort_modules[2]
     policy = ReminderPolicy(task_days=0, module_days=10)
     found = due_reminders(db, cm.starts_at - 9 * DAY, policy)
     assert len(found) == 4
@@ -99,12 +99,12 @@ def test_windows_follow_the_configured_days(db, cohort, people):
 
 
 def test_no_reminders_for_inactive_users_or_people_outside_the_cohort(db, cohort, people):
-    other = make_cohort(db, cohort.programme, first_session_start=utc(2027, 9, 23, 8))
+    other = make_cohort(db, cohort.programme, first_module_start=utc(2027, 9, 23, 8))
     enrolled(db, other, CohortRole.PARTICIPANT, email="elsewhere@school.example")
     people["bob"].is_active = False
     people["coach"].is_active = False
     db.commit()
-    cm = cohort.sessions[2]
+    cm = cohort.cohort_modules[2]
     found = due_reminders(db, cm.starts_at - 2 * DAY)
     assert sorted({r.user.email for r in found}) == ["ann@school.example", "fac@school.example"]
 
@@ -114,7 +114,7 @@ def test_someone_with_two_roles_gets_one_module_reminder(db, cohort, people):
 
     enrol(db, cohort, people["coach"], CohortRole.FACILITATOR)
     db.commit()
-    found = due_reminders(db, cohort.sessions[3].starts_at - 5 * DAY)
+    found = due_reminders(db, cohort.cohort_modules[3].starts_at - 5 * DAY)
     assert emails(found, ReminderKind.MODULE_SOON).count("coach@school.example") == 1
 
 
@@ -217,7 +217,7 @@ def test_task_email_says_what_is_due_and_when_in_local_time(db, cohort, people):
 def test_module_email_gives_time_place_and_escapes_names_in_html(db, cohort, people):
     people["fac"].name = "<b>Fay</b> & Co"
     db.commit()
-    cm = cohort.sessions[0]  # the launch, in British Summer Time
+    cm = cohort.cohort_modules[0]  # the launch, in British Summer Time
     (reminder,) = [r for r in due_reminders(db, cm.starts_at - 6 * DAY) if r.user == people["fac"]]
     message = compose(reminder)
     assert message["Subject"] == f"Reminder: {cm.module.title} starts Thu 24 Sep, 09:00"

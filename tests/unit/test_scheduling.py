@@ -24,7 +24,7 @@ def programme(db) -> Programme:
 
 
 def session_of(cohort: Cohort, sequence: int) -> CohortModule:
-    return next(cm for cm in cohort.sessions if cm.module.sequence == sequence)
+    return next(cm for cm in cohort.cohort_modules if cm.module.sequence == sequence)
 
 
 def local(value: dt.datetime) -> dt.datetime:
@@ -46,11 +46,11 @@ def test_start_cohort_keeps_the_planned_times_and_spacing(db, content):
     first = local(session_of(cohort, 0).starts_at)
     assert (first.date(), first.time()) == (dt.date(2027, 9, 23), dt.time(9, 0))
     planned = [m.planned_start for m in prog.modules]
-    got = [cm.starts_at for cm in scheduling.ordered_sessions(cohort)]
+    got = [cm.starts_at for cm in scheduling.ordered_cohort_modules(cohort)]
     assert [(b - a).days for a, b in itertools.pairwise(planned)] == [
         (b - a).days for a, b in itertools.pairwise(got)
     ]
-    assert [local(cm.starts_at).time() for cm in scheduling.ordered_sessions(cohort)] == [
+    assert [local(cm.starts_at).time() for cm in scheduling.ordered_cohort_modules(cohort)] == [
         local(m.planned_start).time() for m in prog.modules
     ]
     assert facilitator in cohort.members(CohortRole.FACILITATOR)
@@ -62,16 +62,16 @@ def test_start_cohort_keeps_the_planned_times_and_spacing(db, content):
 
 def test_moving_a_session_moves_everything_after_it_on_the_wall_clock(db, content):
     cohort = make_cohort(db, programme(db))
-    before = {cm.module.sequence: (cm.starts_at, cm.ends_at) for cm in cohort.sessions}
+    before = {cm.module.sequence: (cm.starts_at, cm.ends_at) for cm in cohort.cohort_modules}
     windows = {w.task.code: (w.opens_at, w.due_at) for w in cohort.task_windows}
     m2 = session_of(cohort, 2)
     new_start = m2.starts_at + dt.timedelta(days=7)
     sent = []
     with signals.cohort_rescheduled.connected_to(lambda c, **kw: sent.append(kw)):
-        warnings = scheduling.move_session(db, m2, new_start, shift_later=True)
+        warnings = scheduling.move_cohort_module(db, m2, new_start, shift_later=True)
     assert warnings == []
     assert sent[0]["days"] == 7 and sent[0]["cohort_module"] is m2
-    for cm in cohort.sessions:
+    for cm in cohort.cohort_modules:
         old_start, old_end = before[cm.module.sequence]
         if cm.module.sequence < 2:
             assert cm.starts_at == old_start
@@ -96,7 +96,7 @@ def test_moving_one_session_closer_warns_about_the_spacing(db, content):
     new_start = dt.datetime.combine(
         local(m1.ends_at).date() + dt.timedelta(days=10), local(m2.starts_at).time(), LONDON
     )
-    warnings = scheduling.move_session(db, m2, new_start, shift_later=False)
+    warnings = scheduling.move_cohort_module(db, m2, new_start, shift_later=False)
     messages = [w.message for w in warnings]
     assert any(
         "starts 10 days after Module 1 ends" in m and "at least 21 days" in m for m in messages
@@ -110,10 +110,14 @@ def test_moving_one_session_closer_warns_about_the_spacing(db, content):
 def test_a_move_that_would_close_a_task_before_it_opens_is_refused(db, content):
     cohort = make_cohort(db, programme(db))
     m2, m3 = session_of(cohort, 2), session_of(cohort, 3)
-    before = [(cm.starts_at, cm.ends_at) for cm in scheduling.ordered_sessions(cohort)]
+    before = [(cm.starts_at, cm.ends_at) for cm in scheduling.ordered_cohort_modules(cohort)]
     with pytest.raises(scheduling.ScheduleError, match=r"due .* before it opens"):
-        scheduling.move_session(db, m2, m3.starts_at + dt.timedelta(days=1), shift_later=False)
-    assert [(cm.starts_at, cm.ends_at) for cm in scheduling.ordered_sessions(cohort)] == before
+        scheduling.move_cohort_module(
+            db, m2, m3.starts_at + dt.timedelta(days=1), shift_later=False
+        )
+    assert [
+        (cm.starts_at, cm.ends_at) for cm in scheduling.ordered_cohort_modules(cohort)
+    ] == before
 
 
 def test_who_may_start_a_cohort(db, content):

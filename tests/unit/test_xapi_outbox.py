@@ -51,7 +51,9 @@ def count(db, model: type = XapiStatement) -> int:
 
 def past_session(cohort: Cohort, index: int = 0) -> CohortModule:
     now = dt.datetime.now(dt.UTC)
-    return [s for s in sorted(cohort.sessions, key=lambda s: s.starts_at) if s.ends_at < now][index]
+    return [s for s in sorted(cohort.cohort_modules, key=lambda s: s.starts_at) if s.ends_at < now][
+        index
+    ]
 
 
 def evidence_input(db, title: str = "Staff voice survey") -> EvidenceInput:

@@ -73,7 +73,7 @@ def competency(db, code: str) -> Competency:
 
 def past_sessions(cohort: Cohort) -> list[CohortModule]:
     now = dt.datetime.now(dt.UTC)
-    return [s for s in sorted(cohort.sessions, key=lambda s: s.starts_at) if s.ends_at < now]
+    return [s for s in sorted(cohort.cohort_modules, key=lambda s: s.starts_at) if s.ends_at < now]
 
 
 def ids(activities: list[dict[str, Any]] | None) -> list[str]:
