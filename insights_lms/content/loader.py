@@ -413,7 +413,7 @@ def parse_content(
 CONTENT_TABLES = frozenset({
     "lms_framework", "lms_scale", "lms_level", "lms_level_descriptor", "lms_domain",
     "lms_competency", "lms_programme", "lms_module", "lms_module_activity",
-    "lms_module_competency", "lms_practical_task", "lms_task_competency", "lms_challenge",
+    "lms_module_competency", "lms_practical_task", "lms_task_competency", "lms_school_challenge",
 })  # fmt: skip
 _RECORD_NAMES = {
     "lms_cohort_module": "cohort session(s)",

@@ -1,7 +1,7 @@
 """A participant's school context: phase, size, and how much each challenge weighs on it.
 
 ``SchoolChallenge`` rows come from the programme content (``challenges:`` in the programme YAML);
-evidence and practical-task responses link to them by ``lms_challenge.id``. School challenge
+evidence and practical-task responses link to them by ``lms_school_challenge.id``. School challenge
 ratings are never overwritten: each change adds a row, so a leader can show how their
 context moved over the year.
 """
@@ -36,8 +36,11 @@ WEIGHTS: dict[int, str] = {
 class SchoolChallenge(Base):
     """A challenge schools face, from the programme's content (e.g. pupil attendance)."""
 
-    __tablename__ = "lms_challenge"
-    __table_args__ = (sa.UniqueConstraint("programme_id", "code"),)
+    __tablename__ = "lms_school_challenge"
+    __table_args__ = (
+        # Its name from before the table was renamed (migration 0006): SQLite cannot rename it.
+        sa.UniqueConstraint("programme_id", "code", name="uq_lms_challenge_programme_id_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_programme.id", ondelete="CASCADE"))
@@ -92,11 +95,11 @@ class SchoolContext(Base):
 class SchoolChallengeRating(Base):
     """How much one challenge weighed on the school from ``rated_dt`` (history: never updated)."""
 
-    __tablename__ = "lms_context_challenge_rating"
+    __tablename__ = "lms_school_challenge_rating"
     __table_args__ = (
         sa.CheckConstraint("weight >= 0 AND weight <= 4", name="weight_range"),
         sa.Index(
-            "ix_lms_context_challenge_rating_context_challenge",
+            "ix_lms_school_challenge_rating_context_challenge",
             "school_context_id",
             "challenge_id",
             "rated_dt",
@@ -107,7 +110,9 @@ class SchoolChallengeRating(Base):
     school_context_id: Mapped[int] = mapped_column(
         sa.ForeignKey("lms_school_context.id", ondelete="CASCADE")
     )
-    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_challenge.id", ondelete="CASCADE"))
+    challenge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lms_school_challenge.id", ondelete="CASCADE")
+    )
     weight: Mapped[int]
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     rated_dt: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -33,7 +33,9 @@ evidence_challenge = sa.Table(
         "evidence_id", sa.ForeignKey("lms_evidence.id", ondelete="CASCADE"), primary_key=True
     ),
     sa.Column(
-        "challenge_id", sa.ForeignKey("lms_challenge.id", ondelete="RESTRICT"), primary_key=True
+        "challenge_id",
+        sa.ForeignKey("lms_school_challenge.id", ondelete="RESTRICT"),
+        primary_key=True,
     ),
 )
 

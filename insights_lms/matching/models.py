@@ -2,7 +2,7 @@
 competencies they lead on (their strengths) and the school challenges they have met.
 
 Strengths and challenges are stored by their **content codes** (``L2.3``,
-``pupil-attendance``), not as foreign keys to ``lms_competency`` / ``lms_challenge``:
+``pupil-attendance``), not as foreign keys to ``lms_competency`` / ``lms_school_challenge``:
 
 - the profile describes a person's experience, which outlives any one framework version or
   programme: a coach who leads on ``L2.3`` still does when the framework is reloaded, and in

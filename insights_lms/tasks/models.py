@@ -31,7 +31,9 @@ task_response_challenge = sa.Table(
         "response_id", sa.ForeignKey("lms_task_response.id", ondelete="CASCADE"), primary_key=True
     ),
     sa.Column(
-        "challenge_id", sa.ForeignKey("lms_challenge.id", ondelete="RESTRICT"), primary_key=True
+        "challenge_id",
+        sa.ForeignKey("lms_school_challenge.id", ondelete="RESTRICT"),
+        primary_key=True,
     ),
 )
 

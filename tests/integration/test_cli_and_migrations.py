@@ -132,3 +132,81 @@ def test_demo_data_without_content_explains_what_to_run(tmp_path, db_backend, pg
     assert "lms load-content" in result.output
     with app.app_context():
         get_state().db.engine.dispose()
+
+
+#: Rows of a database at revision 0005 that the renamed tables hold or refer to (raw SQL: the
+#: models describe the head, not 0005).
+ROWS_AT_0005 = [
+    "INSERT INTO lms_framework (id, code, title, version, description, source)"
+    " VALUES (7, 'f', 'F', '1', '', '')",
+    "INSERT INTO lms_programme (id, code, title, description, framework_id, time_zone)"
+    " VALUES (8, 'p', 'P', '', 7, 'Europe/London')",
+    "INSERT INTO lms_challenge (id, programme_id, code, title, description, position)"
+    " VALUES (41, 8, 'oracy', 'Oracy', '', 0)",
+    "INSERT INTO lms_user (id, public_id, email, name, password_hash, session_token, school,"
+    " role_in_school, is_active, is_admin, created_dt)"
+    " VALUES (5, 'u5', 'head@example.org', 'Head', '', 't', '', '', TRUE, FALSE,"
+    " '2026-01-05 09:00:00+00:00')",
+    "INSERT INTO lms_school_context (id, user_id, notes, updated_dt)"
+    " VALUES (3, 5, '', '2026-01-05 09:00:00+00:00')",
+    "INSERT INTO lms_context_challenge_rating (id, school_context_id, challenge_id, weight,"
+    " comment, rated_dt) VALUES (9, 3, 41, 3, 'rising', '2026-01-05 09:00:00+00:00')",
+]
+
+
+def test_renaming_the_school_challenge_tables_keeps_every_row_and_reference(
+    tmp_path, db_backend, pg_server
+):
+    """Migration 0006 renames lms_challenge and lms_context_challenge_rating in place: a
+    database at 0005 with a challenge and a school's rating of it comes out with the same rows
+    and ids, and the rating's foreign key now refers to the renamed table."""
+    app = fresh_app(tmp_path, db_backend, pg_server)
+    runner = app.test_cli_runner()
+    at_0005 = runner.invoke(args=["db", "upgrade", "0005"])
+    assert at_0005.exit_code == 0, at_0005.output
+    with app.app_context():
+        engine = get_state().db.engine
+        with engine.begin() as conn:
+            for statement in ROWS_AT_0005:
+                conn.execute(sa.text(statement))
+        engine.dispose()
+
+    upgraded = runner.invoke(args=["lms", "init"])
+    assert upgraded.exit_code == 0, upgraded.output
+    with app.app_context():
+        engine = get_state().db.engine
+        inspector = sa.inspect(engine)
+        tables = set(inspector.get_table_names())
+        assert {"lms_school_challenge", "lms_school_challenge_rating"} <= tables
+        assert not {"lms_challenge", "lms_context_challenge_rating"} & tables
+        [fk] = [
+            fk
+            for fk in inspector.get_foreign_keys("lms_school_challenge_rating")
+            if fk["constrained_columns"] == ["challenge_id"]
+        ]
+        assert fk["referred_table"] == "lms_school_challenge"
+        with engine.begin() as conn:
+            challenge = conn.execute(
+                sa.text("SELECT id, programme_id, code, title FROM lms_school_challenge")
+            ).all()
+            rating = conn.execute(
+                sa.text(
+                    "SELECT id, school_context_id, challenge_id, weight, comment"
+                    " FROM lms_school_challenge_rating"
+                )
+            ).all()
+        assert challenge == [(41, 8, "oracy", "Oracy")]
+        assert rating == [(9, 3, 41, 3, "rising")]
+        engine.dispose()
+
+    # And back: the downgrade restores the old names with the same rows.
+    down = runner.invoke(args=["db", "downgrade", "0005"])
+    assert down.exit_code == 0, down.output
+    with app.app_context():
+        engine = get_state().db.engine
+        with engine.begin() as conn:
+            back = conn.execute(
+                sa.text("SELECT id, challenge_id FROM lms_context_challenge_rating")
+            )
+            assert back.all() == [(9, 41)]
+        engine.dispose()

@@ -191,7 +191,7 @@ def evidence_link_table(db: Session) -> Iterator[sa.Table]:
         sa.Column("evidence_id", sa.Integer, primary_key=True),
         sa.Column(
             "challenge_id",
-            sa.ForeignKey("lms_challenge.id", ondelete="CASCADE"),
+            sa.ForeignKey("lms_school_challenge.id", ondelete="CASCADE"),
             primary_key=True,
         ),
     )
