@@ -19,6 +19,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PREFIX = "INSIGHTS_"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
+#: Password hashing: werkzeug's scrypt (n=2**15, r=8, p=1) everywhere but INSIGHTS_ENV=testing,
+#: whose cheap parameters (n=2**10) keep the test suite's logins fast.
+PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
+TESTING_PASSWORD_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a hashing method, not a password
 
 
 class ConfigError(RuntimeError):
@@ -172,6 +176,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def password_method(self) -> str:
+        """The werkzeug hashing method for passwords: strong, except in the testing config."""
+        return TESTING_PASSWORD_METHOD if self.env == "testing" else PASSWORD_METHOD
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:

@@ -1,7 +1,7 @@
 """Fixtures: a fresh app per test on SQLite or a real PostgreSQL server (``--db``).
 
-The schema is built once per run by the real Alembic migrations (so every run also checks
-them); after each test the LMS tables are emptied.
+The schema, the content, the demo and the rich demo are built once per run as template
+databases (tests/snapshot.py); each test gets its own copy of the one its fixtures need.
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from insights_lms import create_app
-from insights_lms.db import Base
+from insights_lms.auth.models import use_password_method
+from insights_lms.cohorts.models import Cohort
+from insights_lms.config import load_settings
 from insights_lms.state import get_state
+from tests.snapshot import Snapshots, level_for
 
 CHROMIUM = "/usr/bin/chromium"
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -36,6 +38,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("INSIGHTS_TEST_DB", "sqlite"),
         help="database backend for the suite (default: sqlite, or $INSIGHTS_TEST_DB)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The testing config's cheap scrypt parameters for every password the suite hashes.
+    use_password_method(load_settings({"INSIGHTS_ENV": "testing"}).password_method)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -62,10 +69,11 @@ def pg_server(db_backend: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def database_url(db_backend: str, pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if db_backend == "postgresql":
-        return str(pg_server.url())
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'insights-test.db'}"
+def snapshots(
+    db_backend: str, pg_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Snapshots:
+    """The template databases (tests/snapshot.py), built on first use."""
+    return Snapshots(db_backend, tmp_path_factory.mktemp("snapshots"), make_config, pg_server)
 
 
 def make_config(database_url: str, instance: Path, **extra: Any) -> dict[str, Any]:
@@ -80,34 +88,30 @@ def make_config(database_url: str, instance: Path, **extra: Any) -> dict[str, An
 
 
 @pytest.fixture(scope="session")
-def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Build the schema once from the models. (The migrations are checked against the models
+def _schema(snapshots: Snapshots) -> None:
+    """The schema, built once from the models. (The migrations are checked against the models
     by tests/integration/test_cli_and_migrations.py, on a database of their own.)"""
-    app = create_app(make_config(database_url, tmp_path_factory.mktemp("instance")))
-    with app.app_context():
-        Base.metadata.create_all(get_state().db.engine)
-        get_state().db.engine.dispose()
-
-
-def _empty_tables(session: Session) -> None:
-    tables = [t for t in reversed(Base.metadata.sorted_tables)]
-    if session.get_bind().dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        session.execute(sa.text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            session.execute(table.delete())
-    session.commit()
+    snapshots.ensure("schema")
 
 
 @pytest.fixture
-def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
+def database_url(
+    request: pytest.FixtureRequest, snapshots: Snapshots, _schema: None, tmp_path: Path
+) -> Iterator[str]:
+    """The test's own database: a copy of the snapshot its fixtures need (the schema, the
+    content, the demo or the rich demo), dropped afterwards."""
+    url = snapshots.database_for(level_for(request.fixturenames), tmp_path)
+    yield url
+    snapshots.release(url)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(make_config(database_url, tmp_path / "instance"))
     yield app
     with app.app_context():
         state = get_state()
         state.db.session.rollback()
-        _empty_tables(state.db.session)
         state.db.session.remove()
         state.db.engine.dispose()
 
@@ -140,24 +144,23 @@ def db(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
-def content(db: Session) -> Any:
-    """The shipped framework and programme, loaded."""
-    from insights_lms import resources
-    from insights_lms.content.loader import load_content_dirs
-
-    report = load_content_dirs(db, resources.competencies_dir(), resources.modules_dir())
-    db.commit()
-    return report
+def content(db: Session, snapshots: Snapshots) -> Any:
+    """The shipped framework and programme, loaded (the test's database is a copy of the
+    content snapshot); returns what ``load_content_dirs`` returned."""
+    return snapshots.content_report()
 
 
 @pytest.fixture
-def demo(db: Session, content: Any) -> Any:
-    """The demo cohort and its nine logins."""
-    from insights_lms.demo import build_demo
+def demo(db: Session, content: Any, snapshots: Snapshots) -> Any:
+    """The demo cohort and its nine logins (``build_demo(db)``, from the demo snapshot)."""
+    return db.get(Cohort, snapshots.cohort_ids["demo"])
 
-    cohort, _ = build_demo(db)
-    db.commit()
-    return cohort
+
+@pytest.fixture
+def rich_demo(db: Session, content: Any, snapshots: Snapshots) -> Any:
+    """The demo with its term of activity (``build_demo(db, activity=True)``, no files), from
+    the rich-demo snapshot; returns the cohort."""
+    return db.get(Cohort, snapshots.cohort_ids["rich_demo"])
 
 
 CSRF_RE = re.compile(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -78,10 +79,8 @@ class ClientInfo:
 
     def __init__(self) -> None:
         #: ``Authorization`` header -> client; a test may change it (the LRS asks every time).
-        self.clients = {
-            basic(*WRITER): _client("Insights LMS", ["all"]),
-            basic(*READER): _client("Read-only", ["statements/read"]),
-        }
+        self.clients: dict[str, dict[str, Any]] = {}
+        self.reset()
         info = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -101,6 +100,16 @@ class ClientInfo:
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def reset(self) -> None:
+        """Back to the one writer and one read-only client."""
+        self.clients.clear()
+        self.clients.update(
+            {
+                basic(*WRITER): _client("Insights LMS", ["all"]),
+                basic(*READER): _client("Read-only", ["statements/read"]),
+            }
+        )
 
     @property
     def url(self) -> str:
@@ -133,6 +142,8 @@ class TestLRS:
         self.client_info = ClientInfo()
         self.process: subprocess.Popen[bytes] | None = None
         self.http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(5, 30))
+        #: Statements stored at or before this instant belong to earlier tests (see fresh()).
+        self.since: str | None = None
 
     @property
     def endpoint(self) -> str:
@@ -143,6 +154,7 @@ class TestLRS:
         return self.root / "lrs.log"
 
     def start(self, timeout: float = 30.0) -> TestLRS:
+        self.since = None  # a new process has an empty store
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(self.root),
@@ -176,6 +188,22 @@ class TestLRS:
             time.sleep(0.05)
         self.stop()
         raise LrsUnavailable(f"the test LRS did not answer within {timeout} s: {self._log_tail()}")
+
+    def fresh(self) -> TestLRS:
+        """Make the running LRS look fresh to the next test: the default clients again and
+        :meth:`all_statements` limited to what is stored from now on (the store is in
+        memory; statement ids are random UUIDs, so earlier tests' statements never clash).
+        Starts the LRS again if a test stopped it."""
+        self.client_info.reset()
+        if self.process is None or self.process.poll() is not None:
+            self.process = None
+            self.start()
+            self.since = None
+            return self
+        time.sleep(0.002)  # stored timestamps have millisecond precision
+        self.since = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        time.sleep(0.002)
+        return self
 
     def _log_tail(self) -> str:
         return self.log_path.read_text(errors="replace")[-2000:] if self.log_path.exists() else ""
@@ -229,6 +257,8 @@ class TestLRS:
         """Every statement a query returns (voided ones excluded, as xAPI says), all pages."""
         found: list[dict[str, Any]] = []
         resource = "statements?limit=500&ascending=true"
+        if self.since:
+            resource += f"&since={quote(self.since)}"
         while resource:
             response = self.get(resource)
             assert response.status == 200, (response.status, response.data[:500])

@@ -13,7 +13,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from insights_lms.db import Base, new_uuid, utcnow
 from insights_lms.enums import SchoolPhase, enum_column
 
-PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
+PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method (werkzeug's scrypt n=2**15, r=8, p=1)
+#: The method new password hashes use: PASSWORD_METHOD unless the test suite switched to the
+#: testing config's cheaper one (``use_password_method``, ``Settings.password_method``).
+_password_method = PASSWORD_METHOD
+
+
+def use_password_method(method: str) -> None:
+    """Hash new passwords with ``method`` (the test suite passes the testing config's)."""
+    global _password_method
+    _password_method = method
 
 
 class User(UserMixin, Base):
@@ -40,7 +49,7 @@ class User(UserMixin, Base):
     last_login_dt: Mapped[dt.datetime | None]
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.password_hash = generate_password_hash(password, method=_password_method)
         self.session_token = secrets.token_urlsafe(32)
 
     def check_password(self, password: str) -> bool:

@@ -23,13 +23,10 @@ BOARD = "/matching/demo-cohort"
 
 
 @pytest.fixture
-def rich_demo(db, content):
-    from insights_lms.demo import build_demo
-
-    cohort, _ = build_demo(db, activity=True)
-    add_demo(db, cohort, dt.datetime.now(dt.UTC))
+def rich_demo(db, rich_demo):
+    add_demo(db, rich_demo, dt.datetime.now(dt.UTC))
     db.commit()
-    return cohort
+    return rich_demo
 
 
 def assign_url(db, email: str = SAM) -> str:

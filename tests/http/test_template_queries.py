@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from insights_lms.demo import PEOPLE, build_demo
+from insights_lms.demo import PEOPLE
 from tests.conftest import login
 
 #: Links that change nothing but are not pages (downloads are streamed; PDFs have their tests).
@@ -44,13 +44,6 @@ def crawl(client: FlaskClient, start: str = "/", limit: int = 400) -> dict[str, 
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
         response.close()
     return seen
-
-
-@pytest.fixture
-def rich_demo(db, content):
-    cohort, _ = build_demo(db, activity=True)
-    db.commit()
-    return cohort
 
 
 @pytest.mark.parametrize("email", [person.email for person in PEOPLE])

@@ -26,9 +26,9 @@ FAST_FORWARDING = {
 }
 
 
-@pytest.fixture
-def lrs() -> Iterator[TestLRS]:
-    """A fresh Learning Locker statement service (empty store) for the test."""
+@pytest.fixture(scope="module")
+def _lrs_process() -> Iterator[TestLRS]:
+    """One Learning Locker statement service per test module (starting Node takes seconds)."""
     try:
         server = start_lrs()
     except LrsUnavailable as exc:
@@ -39,6 +39,13 @@ def lrs() -> Iterator[TestLRS]:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture
+def lrs(_lrs_process: TestLRS) -> TestLRS:
+    """The module's LRS, fresh for the test: default clients, and only the statements stored
+    during the test (``TestLRS.fresh``); started again if an earlier test stopped it."""
+    return _lrs_process.fresh()
 
 
 @pytest.fixture

@@ -157,14 +157,11 @@ def test_what_matching_could_not_consider_is_said():
 
 
 @pytest.fixture
-def rich_demo(db, content):
+def rich_demo(db, rich_demo):
     """The demo with its activity and this package's demo data (profiles, Sam's context)."""
-    from insights_lms.demo import build_demo
-
-    cohort, _ = build_demo(db, activity=True)
-    add_demo(db, cohort, dt.datetime.now(dt.UTC))
+    add_demo(db, rich_demo, dt.datetime.now(dt.UTC))
     db.commit()
-    return cohort
+    return rich_demo
 
 
 def test_the_demo_board_suggests_helen_for_sam_and_says_why(db, rich_demo):

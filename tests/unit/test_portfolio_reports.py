@@ -14,7 +14,6 @@ from insights_lms.assessment.models import AssessmentOccasion
 from insights_lms.assessment.services import record_self_assessment
 from insights_lms.cohorts.models import Cohort
 from insights_lms.competencies.models import Competency, Level
-from insights_lms.demo import build_demo
 from insights_lms.enums import CohortRole
 from insights_lms.evidence.services import EvidenceInput, create_evidence, delete_evidence
 from insights_lms.portfolio.reports import cohort_report, report_csv
@@ -25,10 +24,8 @@ LATER = utc(2031, 1, 1)  # every module of the small cohort has ended by then
 
 
 @pytest.fixture
-def demo_cohort(db, content) -> Cohort:
-    cohort, _ = build_demo(db, activity=True)
-    db.commit()
-    return cohort
+def demo_cohort(rich_demo) -> Cohort:
+    return rich_demo
 
 
 def by_code(db, code: str) -> Competency:
