@@ -27,6 +27,9 @@ from insights_lms.config import load_settings
 from insights_lms.state import get_state
 from tests.snapshot import Snapshots, level_for
 
+#: Views load what templates show: a test whose template runs SQL fails (tests/template_sql.py).
+pytest_plugins = ["tests.template_sql"]
+
 CHROMIUM = "/usr/bin/chromium"
 TEST_SECRET = "test-secret-key-not-for-production"
 

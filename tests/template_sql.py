@@ -1,6 +1,6 @@
 """Views load what templates show: SQL run while a template renders fails the test.
 
-A pytest plugin (registered in ``tests/conftest.py``). While Flask renders a template (between
+A pytest plugin (registered in ``tests/conftest.py`` for the whole suite). While Flask renders a template (between
 its ``before_render_template`` and ``template_rendered`` signals) every SQL statement sent to any
 engine is recorded with the template's name; at the end of each test, a recorded statement
 fails it with the template and the SQL, so that a lazy load from a template is found at once
