@@ -13,13 +13,15 @@ import datetime as dt
 import hashlib
 import io
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from insights_lms.audit.services import record as audit_record
 from insights_lms.auth.models import User
 from insights_lms.auth.services import MIN_PASSWORD_LENGTH
 from insights_lms.cohorts.models import Cohort, Enrolment
@@ -29,7 +31,7 @@ from insights_lms.db import utcnow
 from insights_lms.enrolment.models import INVITE_DAYS, InviteToken
 from insights_lms.enums import CohortRole, SchoolPhase
 from insights_lms.errors import DomainError
-from insights_lms.matching.models import CoachPhase, CoachProfile, CoachStrength
+from insights_lms.matching.models import CAPACITY_MAX, CoachPhase, CoachProfile, CoachStrength
 
 #: The columns a file may have; ``name``, ``email`` and ``cohort_role`` are required.
 COLUMNS = (
@@ -56,7 +58,13 @@ ALIASES = {
     "coach_strengths": "strengths",
 }
 MAX_ROWS = 5000
-MAX_CAPACITY = 50
+#: The largest coach capacity a file may give: the profile table's own limit.
+MAX_CAPACITY = CAPACITY_MAX
+#: The audit action recorded when a facilitator confirms enrolling someone who is or was in
+#: another cohort.
+AUDIT_OTHER_COHORT = "enrolment.import_other_cohort_confirmed"
+#: The preview's checkboxes confirming those enrolments (one per row, its value the e-mail).
+CONFIRM_FIELD = "confirm_other_cohort"
 
 
 class CsvImportError(DomainError):
@@ -95,10 +103,56 @@ class RowPlan:
     strengths: list[str] = field(default_factory=list)
     coach_phases: list[SchoolPhase] = field(default_factory=list)
     capacity: int | None = None
+    #: Whether the importer already sees this person (enrolled in a cohort they facilitate,
+    #: or the importer is an administrator): only then does the preview say whether the
+    #: e-mail already has an account.
+    visible: bool = False
+    #: The person is or was in another cohort: enrolling them here needs the importer's
+    #: explicit confirmation (recorded in the audit log).
+    needs_confirmation: bool = False
+    confirmed: bool = False
+    #: Whether the row's coach profile (capacity, phases, strengths) is written: for a new
+    #: account, or when an administrator imports.
+    profile_applies: bool = True
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def gives_profile(self) -> bool:
+        return bool(self.strengths or self.coach_phases or self.capacity is not None)
+
+    @property
+    def shown_action(self) -> str:
+        """What the preview says the row does; a new and an existing account read the same
+        unless the importer already sees the person."""
+        role = self.role.label.lower() if self.role else ""
+        if self.visible:
+            if self.action == "already enrolled":
+                return "Already enrolled: unchanged"
+            return f"{self.action.capitalize()}: enrolled as {role}"
+        return (
+            f"Enrolled as {role} (anyone new to Insights LMS is e-mailed a link to choose a "
+            "password)"
+        )
+
+    @property
+    def profile_note(self) -> str:
+        """Why the row's coach profile is not applied ("" when it is, or none is given)."""
+        if not self.gives_profile or (self.profile_applies and self.visible):
+            return ""
+        if self.visible:
+            return (
+                "Coach profile (capacity, phases, strengths) not applied: this person already "
+                "has an account, so they confirm their own profile, or an administrator "
+                "imports it."
+            )
+        return (
+            "Coach profile (capacity, phases, strengths) is set only for a new account: a "
+            "coach who already has one confirms their own profile, or an administrator "
+            "imports it."
+        )
 
 
 @dataclass
@@ -133,6 +187,10 @@ class ImportResult:
     unchanged: int = 0
     profiles_written: int = 0
     skipped: list[RowPlan] = field(default_factory=list)
+    #: Rows not imported because enrolling someone from another cohort was not confirmed.
+    held: list[RowPlan] = field(default_factory=list)
+    #: Rows the database refused (each with its message in ``errors``); nothing of them kept.
+    failed: list[RowPlan] = field(default_factory=list)
     invites: list[Invite] = field(default_factory=list)
 
 
@@ -282,8 +340,26 @@ def _check_row(line: int, record: dict[str, str], codes: dict[str, str]) -> RowP
     return row
 
 
-def plan_import(session: Session, cohort: Cohort, parsed: ParsedFile) -> ImportPlan:
-    """Check every row (nothing is written): errors per row, and what importing would do."""
+def _privileged(importer: User | None) -> bool:
+    return importer is not None and importer.is_admin
+
+
+def plan_import(
+    session: Session,
+    cohort: Cohort,
+    parsed: ParsedFile,
+    importer: User | None = None,
+    confirmed: Collection[str] = (),
+) -> ImportPlan:
+    """Check every row (nothing is written): errors per row, and what importing would do.
+
+    ``importer`` is who imports (``None``: a caller with no user, treated as a facilitator,
+    never as an administrator). An existing account's coach profile is written only when an
+    administrator imports; someone who is or was in another cohort is enrolled only if their
+    e-mail is in ``confirmed``.
+    """
+    privileged = _privileged(importer)
+    confirmed = {e.strip().lower() for e in confirmed}
     codes = {
         code.upper(): code
         for code in session.scalars(
@@ -318,16 +394,47 @@ def plan_import(session: Session, cohort: Cohort, parsed: ParsedFile) -> ImportP
         if emails
         else set()
     )
+    user_ids = [u.id for u in users.values()]
+    seen: set[int] = set()
+    elsewhere: set[int] = set()
+    if user_ids:
+        # People in a cohort the importer facilitates (this one included: its facilitators
+        # see its people) are people the importer already sees.
+        facilitated = sa.select(Enrolment.cohort_id).where(
+            Enrolment.role == CohortRole.FACILITATOR,
+            Enrolment.user_id == (importer.id if importer is not None else -1),
+        )
+        seen = set(
+            session.scalars(
+                sa.select(Enrolment.user_id).where(
+                    Enrolment.user_id.in_(user_ids),
+                    sa.or_(Enrolment.cohort_id == cohort.id, Enrolment.cohort_id.in_(facilitated)),
+                )
+            )
+        )
+        elsewhere = set(
+            session.scalars(
+                sa.select(Enrolment.user_id).where(
+                    Enrolment.user_id.in_(user_ids), Enrolment.cohort_id != cohort.id
+                )
+            )
+        )
     for row in rows:
         if not row.ok:
             continue
         user = users.get(row.email)
         if user is None:
             row.action = "new user"
-        elif (row.email, row.role) in enrolled:
+            row.visible = privileged
+            continue
+        row.visible = privileged or user.id in seen
+        row.profile_applies = privileged
+        if (row.email, row.role) in enrolled:
             row.action = "already enrolled"
         else:
             row.action = "existing user"
+            row.needs_confirmation = user.id in elsewhere
+            row.confirmed = row.needs_confirmation and row.email in confirmed
     return ImportPlan(cohort, parsed, rows)
 
 
@@ -362,7 +469,7 @@ def issue_invite(
     return token
 
 
-def _profile_changes(session: Session, user: User, row: RowPlan) -> bool:
+def _profile_changes(session: Session, user: User, row: RowPlan, updated_by: User | None) -> bool:
     """Write the coach's strengths, phases and capacity from the file; True if anything changed."""
     if not (row.strengths or row.coach_phases or row.capacity is not None):
         return False
@@ -375,15 +482,87 @@ def _profile_changes(session: Session, user: User, row: RowPlan) -> bool:
     if row.capacity is not None and profile.capacity != row.capacity:
         profile.capacity = row.capacity
         changed = True
+    # Rows are changed in place (the ones no longer wanted removed, the missing ones added):
+    # replacing the whole list would insert a phase that is also being deleted, which the
+    # unique constraint refuses when the old and new lists overlap.
     if row.coach_phases and {p.phase for p in profile.phase_rows} != set(row.coach_phases):
-        profile.phase_rows = [CoachPhase(phase=phase) for phase in row.coach_phases]
+        for phase_row in [p for p in profile.phase_rows if p.phase not in row.coach_phases]:
+            profile.phase_rows.remove(phase_row)
+        have = {p.phase for p in profile.phase_rows}
+        profile.phase_rows.extend(CoachPhase(phase=p) for p in row.coach_phases if p not in have)
         changed = True
     if row.strengths and {s.competency_code for s in profile.strength_rows} != set(row.strengths):
-        profile.strength_rows = [CoachStrength(competency_code=code) for code in row.strengths]
+        unwanted = [s for s in profile.strength_rows if s.competency_code not in row.strengths]
+        for strength in unwanted:
+            profile.strength_rows.remove(strength)
+        codes = {s.competency_code for s in profile.strength_rows}
+        profile.strength_rows.extend(
+            CoachStrength(competency_code=c) for c in row.strengths if c not in codes
+        )
         changed = True
     if changed:
         profile.updated_dt = utcnow()
+        profile.updated_by = updated_by
     return changed
+
+
+def _import_row(
+    session: Session, plan: ImportPlan, row: RowPlan, imported_by: User | None, result: ImportResult
+) -> None:
+    assert row.role is not None
+    cohort = plan.cohort
+    created = False
+    user = session.scalar(sa.select(User).where(User.email == row.email))
+    if user is None:
+        user = User(
+            email=row.email,
+            name=row.name,
+            school=row.school,
+            school_phase=row.phase,
+            role_in_school=row.role_in_school,
+        )
+        session.add(user)
+        session.flush()
+        created = True
+    existing = session.scalar(
+        sa.select(Enrolment.id).where(
+            Enrolment.cohort_id == cohort.id,
+            Enrolment.user_id == user.id,
+            Enrolment.role == row.role,
+        )
+    )
+    enrolment = None
+    if existing is None:
+        enrolment = enrol(session, cohort, user, row.role, enrolled_by=imported_by)
+    profiles_written = 0
+    # An existing account's global profile is the coach's own: written only by an
+    # administrator's import (``profile_applies``), never by a facilitator's.
+    if (
+        row.role == CohortRole.COACH
+        and (created or (row.profile_applies and _privileged(imported_by)))
+        and _profile_changes(session, user, row, imported_by)
+    ):
+        profiles_written = 1
+    if enrolment is not None and row.needs_confirmation:
+        audit_record(
+            session,
+            imported_by,
+            AUDIT_OTHER_COHORT,
+            enrolment,
+            cohort=cohort.code,
+            email=row.email,
+            role=row.role.value,
+            line=row.line,
+        )
+    session.flush()
+    # Counted once the row's savepoint is sure to be kept.
+    if created:
+        result.created.append(user)
+    if enrolment is not None:
+        result.enrolled.append(enrolment)
+    result.profiles_written += profiles_written
+    if existing is not None and not created:
+        result.unchanged += 1
 
 
 def apply_import(
@@ -402,35 +581,21 @@ def apply_import(
             "file, or choose to import only the good rows."
         )
     result = ImportResult(skipped=plan.bad)
-    cohort = plan.cohort
     for row in plan.good:
-        assert row.role is not None
-        user = session.scalar(sa.select(User).where(User.email == row.email))
-        if user is None:
-            user = User(
-                email=row.email,
-                name=row.name,
-                school=row.school,
-                school_phase=row.phase,
-                role_in_school=row.role_in_school,
+        if row.needs_confirmation and not row.confirmed:
+            result.held.append(row)
+            continue
+        try:
+            # One savepoint per row: a row the database refuses becomes that row's message
+            # and leaves nothing of itself behind; the other rows are imported.
+            with session.begin_nested():
+                _import_row(session, plan, row, imported_by, result)
+        except IntegrityError:
+            row.errors.append(
+                "This row could not be saved (it conflicts with what is already recorded): "
+                "nothing of it was imported."
             )
-            session.add(user)
-            session.flush()
-            result.created.append(user)
-        existing = session.scalar(
-            sa.select(Enrolment.id).where(
-                Enrolment.cohort_id == cohort.id,
-                Enrolment.user_id == user.id,
-                Enrolment.role == row.role,
-            )
-        )
-        if existing is None:
-            enrolment = enrol(session, cohort, user, row.role, enrolled_by=imported_by)
-            result.enrolled.append(enrolment)
-        if row.role == CohortRole.COACH and _profile_changes(session, user, row):
-            result.profiles_written += 1
-        if existing is not None and user not in result.created:
-            result.unchanged += 1
+            result.failed.append(row)
     session.flush()
     result.invites = [Invite(u, issue_invite(session, u, imported_by)) for u in result.created]
     return result

@@ -71,10 +71,14 @@ def preview(code: str) -> Page:
                 # cohort as loaded (a rollback would expire it).
                 attach_error(form, exc.message, exc.field)
             else:
-                plan = services.plan_import(session, cohort, parsed)
+                plan = services.plan_import(session, cohort, parsed, signed_in_user())
                 confirm = ImportConfirmForm(data={"csv_text": parsed.text})
                 return render_template(
-                    "lms/enrolment/preview.html", cohort=cohort, plan=plan, form=confirm
+                    "lms/enrolment/preview.html",
+                    cohort=cohort,
+                    plan=plan,
+                    form=confirm,
+                    confirm_field=services.CONFIRM_FIELD,
                 )
     page = render_template(
         "lms/enrolment/upload.html", cohort=cohort, form=form, columns=services.COLUMNS
@@ -123,7 +127,13 @@ def confirm(code: str) -> Page:
     skip_bad = request.form.get("mode") == "good-rows"
     try:
         parsed = services.parse_csv(form.csv_text.data.encode("utf-8"))
-        plan = services.plan_import(session, cohort, parsed)
+        plan = services.plan_import(
+            session,
+            cohort,
+            parsed,
+            signed_in_user(),
+            confirmed=request.form.getlist(services.CONFIRM_FIELD),
+        )
         result = services.apply_import(session, plan, signed_in_user(), skip_bad_rows=skip_bad)
     except services.CsvImportError as exc:
         refuse(None, exc)
