@@ -6,6 +6,7 @@ e-mails the facilitator does not already see, and turns every row error into a m
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from insights_lms.audit.models import AuditRecord
 from insights_lms.auth.models import User
@@ -164,3 +165,27 @@ def test_capacity_over_the_database_limit_is_a_row_message(db, demo):
     result = services.apply_import(db, preview, facilitator, skip_bad_rows=True)
     assert result.created == [] and db.scalar(sa.select(sa.func.count(User.id))) == before
     assert db.scalar(sa.select(User).where(User.email == "cap@school.example")) is None
+
+
+def test_a_row_the_database_refuses_is_a_message_and_the_other_rows_import(db, demo, monkeypatch):
+    facilitator = find_user(db, "facilitator@example.org")
+    real_enrol = services.enrol
+
+    def refusing(session, cohort, user, role, **kw):
+        if user.email == "refused@school.example":
+            session.flush()
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real_enrol(session, cohort, user, role, **kw)
+
+    monkeypatch.setattr(services, "enrol", refusing)
+    text = (
+        "Refused,refused@school.example,,,,participant,,,\n"
+        "Fine,fine@school.example,,,,participant,,,\n"
+    )
+    preview = plan(db, demo, text, facilitator)
+    result = services.apply_import(db, preview, facilitator)
+    assert [r.email for r in result.failed] == ["refused@school.example"]
+    assert "could not be saved" in result.failed[0].errors[0]
+    assert [u.email for u in result.created] == ["fine@school.example"]
+    assert [i.user.email for i in result.invites] == ["fine@school.example"]
+    assert db.scalar(sa.select(User).where(User.email == "refused@school.example")) is None
