@@ -35,6 +35,7 @@ from insights_lms.evidence.services import (
 )
 from insights_lms.state import settings
 from insights_lms.storage import Uploads, get_storage
+from insights_lms.storage.sniff import download_name
 from insights_lms.web import ConfirmForm, refuse, request_uploads, signed_in_user
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
@@ -278,7 +279,12 @@ def _send(key: str, mimetype: str, name: str, *, inline: bool) -> Response:
 @login_required
 def download(public_id: str) -> Response:
     stored = services.file_for_viewer(session, public_id, signed_in_user()) or abort(404)
-    return _send(stored.storage_key, stored.mimetype, stored.original_name, inline=False)
+    return _send(
+        stored.storage_key,
+        stored.mimetype,
+        download_name(stored.original_name, stored.mimetype),
+        inline=False,
+    )
 
 
 @bp.get("/files/<public_id>/thumbnail")

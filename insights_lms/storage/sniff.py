@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 import zipfile
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import IO
 
 from PIL import Image, UnidentifiedImageError
@@ -74,6 +75,29 @@ _IMAGES = {
 }
 TEXT = FileKind("text", "text/plain", "Text file", ".txt")
 PDF_KIND = FileKind("pdf", "application/pdf", "PDF document", ".pdf")
+_ALL_KINDS = (*_OOXML.values(), *_OLE_STREAMS.values(), *_IMAGES.values(), TEXT, PDF_KIND)
+
+
+#: The names a file of each type may keep when it is downloaded. Any other name (a text file
+#: called ``page.html`` or ``run.js``) gets the type's own extension added, so that a browser or
+#: a desktop never opens it as something it is not.
+_EXTENSIONS: dict[str, frozenset[str]] = {
+    "text/plain": frozenset({".txt", ".text", ".csv", ".md", ".markdown"}),
+    "image/jpeg": frozenset({".jpg", ".jpeg"}),
+}
+
+
+def download_name(original_name: str, mimetype: str) -> str:
+    """The name to download a stored file under: its original name if that fits the type the
+    file was found to be, else the original name with the type's extension added
+    (``page.html`` stored as text downloads as ``page.html.txt``)."""
+    kind = next((k for k in _ALL_KINDS if k.mimetype == mimetype), None)
+    if kind is None:
+        return original_name
+    allowed = _EXTENSIONS.get(mimetype, frozenset({kind.extension}))
+    if PurePath(original_name).suffix.lower() in allowed:
+        return original_name
+    return f"{original_name}{kind.extension}"
 
 
 def sniff(stream: IO[bytes]) -> FileKind:

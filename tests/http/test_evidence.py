@@ -357,3 +357,17 @@ def test_every_evidence_event_is_a_signal(client, db, competency_ids):
         ("deleted", "Renamed", me),
         ("restored", "Renamed", me),
     ]
+
+
+def test_a_text_file_named_like_a_web_page_downloads_as_text(client, db, competency_ids):
+    """An uploaded ``page.html`` is stored as the text it is; it must not come back as
+    ``page.html`` (saved to disk and opened, a browser would run it as a page)."""
+    login(client, "participant1@example.org")
+    page = b"<html><body><script>alert(document.cookie)</script></body></html>\n"
+    add_evidence(client, competency_ids, files=[(io.BytesIO(page), "page.html")])
+    stored = db.scalar(sa.select(EvidenceFile))
+    with client.get(f"/evidence/files/{stored.public_id}") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/plain"
+        assert response.headers["Content-Disposition"] == "attachment; filename=page.html.txt"
+        assert response.data == page

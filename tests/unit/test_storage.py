@@ -8,7 +8,7 @@ import io
 import pytest
 
 from insights_lms.storage import FilesystemStorage, FileTooLarge, upload_transaction
-from insights_lms.storage.sniff import UnsupportedFile, sniff
+from insights_lms.storage.sniff import UnsupportedFile, download_name, sniff
 from insights_lms.storage.thumbnails import make_thumbnail
 from tests import samples
 
@@ -110,3 +110,26 @@ def test_thumbnail_is_a_small_jpeg():
     with Image.open(thumb) as img:
         assert img.format == "JPEG"
         assert max(img.size) == 480
+
+
+@pytest.mark.parametrize(
+    ("name", "mimetype", "expected"),
+    [
+        ("page.html", "text/plain", "page.html.txt"),
+        ("run.JS", "text/plain", "run.JS.txt"),
+        ("notes.txt", "text/plain", "notes.txt"),
+        ("Survey results.CSV", "text/plain", "Survey results.CSV"),
+        ("photo.jpeg", "image/jpeg", "photo.jpeg"),
+        ("photo.svg", "image/png", "photo.svg.png"),
+        ("plan.pdf", "application/pdf", "plan.pdf"),
+        ("plan", "application/pdf", "plan.pdf"),
+        (
+            "report.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "report.docx",
+        ),
+        ("odd.bin", "application/x-unknown", "odd.bin"),
+    ],
+)
+def test_a_download_keeps_its_name_only_when_it_fits_what_the_file_is(name, mimetype, expected):
+    assert download_name(name, mimetype) == expected
