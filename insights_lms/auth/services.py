@@ -147,3 +147,17 @@ def authenticate(
         user.last_login_dt = now
     session.flush()
     return user if ok else None
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace ``user``'s password after checking the current one. Every session of the user
+    ends (:meth:`User.set_password` revokes them); the caller signs the current device in again.
+    """
+    if not user.check_password(current):
+        raise UserError("Your current password is not right. Check it and try again.", "current")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            f"Choose a new password of at least {MIN_PASSWORD_LENGTH} characters.", "password"
+        )
+    user.set_password(new)
+    session.flush()

@@ -12,6 +12,7 @@ from insights_lms.auth.services import (
     ThrottlePolicy,
     UserError,
     authenticate,
+    change_password,
     create_user,
 )
 from tests.factories import PASSWORD, make_user, utc
@@ -123,3 +124,26 @@ def test_throttle_is_per_email_and_success_resets_the_count(db):
     assert authenticate(
         db, "d@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=6)
     )
+
+
+def test_revoking_sessions_replaces_the_session_token(db):
+    user = make_user(db)
+    before = user.get_id()
+    user.revoke_sessions()
+    assert user.get_id() != before
+    assert user.check_password(PASSWORD)  # the password is untouched
+
+
+def test_change_password_checks_the_current_one_and_revokes_sessions(db):
+    user = make_user(db)
+    before = user.get_id()
+    with pytest.raises(UserError, match="current password is not right") as refused:
+        change_password(db, user, "not the password", "a-much-longer-passphrase")
+    assert refused.value.field == "current"
+    with pytest.raises(UserError, match="at least 10 characters") as refused:
+        change_password(db, user, PASSWORD, "short")
+    assert refused.value.field == "password"
+    assert user.get_id() == before and user.check_password(PASSWORD)
+    change_password(db, user, PASSWORD, "a-much-longer-passphrase")
+    assert user.check_password("a-much-longer-passphrase")
+    assert user.get_id() != before
