@@ -256,6 +256,9 @@ def test_password_change_refusals_are_clear_messages(app, client, demo):
     short = _change_password(client, "insights-demo", "short")
     assert short.status_code == 400
     assert "at least 10 characters" in short.text
+    common = _change_password(client, "insights-demo", "password12")
+    assert common.status_code == 400
+    assert "one of the most common" in common.text
     differ = _change_password(client, "insights-demo", "a-much-longer-passphrase", "another-one-x")
     assert differ.status_code == 400
     assert "The two new passwords are not the same." in differ.text
