@@ -50,6 +50,11 @@ class User(UserMixin, Base):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=_password_method)
+        self.revoke_sessions()
+
+    def revoke_sessions(self) -> None:
+        """End every session and "keep me signed in" cookie of this user, on every device:
+        both hold the session token, which the loader no longer finds."""
         self.session_token = secrets.token_urlsafe(32)
 
     def check_password(self, password: str) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -16,6 +18,8 @@ from insights_lms.enums import SchoolPhase
 from insights_lms.errors import DomainError
 
 MIN_PASSWORD_LENGTH = 10
+#: Common passwords refused even when long enough (the file names its source).
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 # Compared against when the email is unknown, so that a wrong email takes as long as a
 # wrong password and does not reveal who has an account.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
@@ -37,6 +41,24 @@ class LoginThrottled(Exception):
 class ThrottlePolicy:
     max_attempts: int = 5
     window: dt.timedelta = dt.timedelta(minutes=15)
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` may not be chosen (too short, or a well-known one), else None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+    if password.strip().lower() in _common_passwords():
+        return (
+            "That password is one of the most common ones, which are tried first when "
+            "guessing. Choose another: a few unrelated words make a good one."
+        )
+    return None
 
 
 def normalise_email(email: str) -> str:
@@ -68,6 +90,8 @@ def create_user(
         raise UserError("A name is required.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if problem := password_problem(password):
+        raise UserError(problem, "password")
     if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise UserError(f"A user with email {email} already exists.")
     user = User(
@@ -147,3 +171,15 @@ def authenticate(
         user.last_login_dt = now
     session.flush()
     return user if ok else None
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace ``user``'s password after checking the current one. Every session of the user
+    ends (:meth:`User.set_password` revokes them); the caller signs the current device in again.
+    """
+    if not user.check_password(current):
+        raise UserError("Your current password is not right. Check it and try again.", "current")
+    if problem := password_problem(new):
+        raise UserError(problem, "password")
+    user.set_password(new)
+    session.flush()

@@ -12,8 +12,11 @@ from insights_lms.auth.services import (
     ThrottlePolicy,
     UserError,
     authenticate,
+    change_password,
     create_user,
+    password_problem,
 )
+from insights_lms.demo import DEMO_PASSWORD
 from tests.factories import PASSWORD, make_user, utc
 
 
@@ -123,3 +126,43 @@ def test_throttle_is_per_email_and_success_resets_the_count(db):
     assert authenticate(
         db, "d@school.example", PASSWORD, policy=policy, now=now + dt.timedelta(seconds=6)
     )
+
+
+def test_revoking_sessions_replaces_the_session_token(db):
+    user = make_user(db)
+    before = user.get_id()
+    user.revoke_sessions()
+    assert user.get_id() != before
+    assert user.check_password(PASSWORD)  # the password is untouched
+
+
+def test_change_password_checks_the_current_one_and_revokes_sessions(db):
+    user = make_user(db)
+    before = user.get_id()
+    with pytest.raises(UserError, match="current password is not right") as refused:
+        change_password(db, user, "not the password", "a-much-longer-passphrase")
+    assert refused.value.field == "current"
+    with pytest.raises(UserError, match="at least 10 characters") as refused:
+        change_password(db, user, PASSWORD, "short")
+    assert refused.value.field == "password"
+    assert user.get_id() == before and user.check_password(PASSWORD)
+    change_password(db, user, PASSWORD, "a-much-longer-passphrase")
+    assert user.check_password("a-much-longer-passphrase")
+    assert user.get_id() != before
+
+
+@pytest.mark.parametrize("weak", ["password12", "1234567890", "QWERTYUIOP", "password123"])
+def test_common_passwords_are_refused_at_set_up_and_change(db, weak):
+    assert "most common" in (password_problem(weak) or "")
+    with pytest.raises(UserError, match="one of the most common"):
+        create_user(db, email="new@school.example", name="New", password=weak)
+    user = make_user(db)
+    with pytest.raises(UserError, match="one of the most common"):
+        change_password(db, user, PASSWORD, weak)
+    assert user.check_password(PASSWORD)
+
+
+def test_the_demo_and_sample_passwords_are_not_common():
+    # The demo logins are a contract: `make demo` must keep accepting its password.
+    for password in (DEMO_PASSWORD, PASSWORD, "a-much-longer-passphrase"):
+        assert password_problem(password) is None
