@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from insights_lms.audit.services import record as audit_record
 from insights_lms.auth.models import User
-from insights_lms.auth.services import MIN_PASSWORD_LENGTH
+from insights_lms.auth.services import password_problem
 from insights_lms.cohorts.models import Cohort, Enrolment
 from insights_lms.cohorts.services import enrol
 from insights_lms.competencies.models import Competency
@@ -631,8 +631,9 @@ def redeem_invite(
         raise InviteError(
             "This link has expired or has already been used. Ask your facilitator for a new one."
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InviteError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    problem = password_problem(password)
+    if problem is not None:
+        raise InviteError(problem)
     invite.user.set_password(password)
     invite.used_dt = now
     session.flush()

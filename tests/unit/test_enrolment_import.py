@@ -215,3 +215,12 @@ def test_links_expire_and_a_new_link_replaces_the_old(db, demo):
         )
         != fresh
     )
+
+
+def test_a_one_time_link_refuses_a_common_password_and_stays_usable(db, demo):
+    result = services.apply_import(db, plan(db, demo, GOOD), None)
+    invite = result.invites[0]
+    with pytest.raises(services.InviteError, match="most common ones"):
+        services.redeem_invite(db, invite.token, "password123")
+    user = services.redeem_invite(db, invite.token, "a long enough passphrase")
+    assert user.check_password("a long enough passphrase")
