@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -120,6 +121,8 @@ class Settings(BaseSettings):
     task_reminder_days: int = Field(default=3, ge=0, le=60)
     module_reminder_days: int = Field(default=7, ge=0, le=60)
     base_url: str | None = None
+    #: Origins that may frame LMS pages (space-separated); none by default (insights_lms.security)
+    frame_ancestors: str = ""
 
     @field_validator("time_zone")
     @classmethod
@@ -152,6 +155,16 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL, e.g. https://lms.example.org")
         return value.rstrip("/") if value else None
+
+    @field_validator("frame_ancestors", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> str:
+        items = str(value or "").split()
+        for origin in items:
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path:
+                raise ValueError(f"{origin!r} is not an origin such as https://lms.example.org")
+        return " ".join(items)
 
     @field_validator("xapi_backoff_cap")
     @classmethod

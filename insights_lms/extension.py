@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import insights_lms.models  # noqa: F401  (every model: Base.metadata is complete)
-from insights_lms import resources, web
+from insights_lms import resources, security, web
 from insights_lms.auth.models import User
 from insights_lms.auth.views import load_user
 from insights_lms.cli import lms_cli
@@ -74,6 +74,7 @@ class InsightsLMS:
         self, app: Flask, *, url_prefix: str | None = None, db: SQLAlchemy | None = None
     ) -> None:
         settings = load_settings(app.config)
+        security.require_base_url(settings)
         prefix = _normalise_prefix(url_prefix if url_prefix is not None else self.url_prefix)
         database = db or self.db or app.extensions.get("sqlalchemy")
         if database is None:
@@ -197,6 +198,7 @@ def _make_blueprint(prefix: str | None) -> Blueprint:
     # One unit of work per request: commit once after a successful view, else roll back.
     lms.after_request(web.commit_request)
     lms.teardown_request(web.end_request)
+    security.install(lms)
     lms.register_error_handler(CSRFError, _csrf_error)
     for code in (403, 404, 413):
         lms.register_error_handler(code, _error_page)

@@ -19,6 +19,7 @@ from insights_lms.enrolment.forms import ImportConfirmForm, SetPasswordForm, Upl
 from insights_lms.enrolment.models import INVITE_DAYS
 from insights_lms.reminders.cli import smtp_settings
 from insights_lms.reminders.mail import DeliveryError, SmtpSender
+from insights_lms.security import external_url
 from insights_lms.state import settings
 from insights_lms.web import attach_error, refuse, signed_in_user
 
@@ -98,7 +99,7 @@ def _send_invites(result: services.ImportResult) -> list[str]:
             message["Subject"] = "Your Insights LMS account: choose a password"
             message["From"] = conf.mail_from
             message["To"] = invite.user.email
-            link = url_for(".welcome", token=invite.token, _external=True)
+            link = external_url("lms.enrolment.welcome", token=invite.token)
             message.set_content(
                 f"Dear {invite.user.name},\n\nYou have been enrolled in Insights LMS. "
                 f"Choose your password here (the link works once, for "
@@ -145,7 +146,7 @@ def confirm(code: str) -> Page:
         cohort=cohort,
         result=result,
         links=[
-            (i.user, url_for(".welcome", token=i.token, _external=True)) for i in result.invites
+            (i.user, external_url("lms.enrolment.welcome", token=i.token)) for i in result.invites
         ],
         problems=problems,
         invite_days=INVITE_DAYS,

@@ -62,8 +62,23 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path):
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
 
 
+def test_production_refuses_to_start_without_a_base_url(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("INSIGHTS_SECRET_KEY", "k" * 40)
+    with pytest.raises(ConfigError, match="INSIGHTS_BASE_URL is not set"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+
+
+def test_frame_ancestors_must_be_origins(monkeypatch):
+    monkeypatch.setenv("INSIGHTS_FRAME_ANCESTORS", "https://lti.example.org/launch")
+    with pytest.raises(ConfigError, match="INSIGHTS_FRAME_ANCESTORS"):
+        load_settings()
+    monkeypatch.setenv("INSIGHTS_FRAME_ANCESTORS", " https://a.example  https://b.example:8443 ")
+    assert load_settings().frame_ancestors == "https://a.example https://b.example:8443"
+
+
 def test_production_uses_the_secret_key_from_the_environment(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("INSIGHTS_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("INSIGHTS_BASE_URL", "https://lms.example.org")
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
     assert app.secret_key == "k" * 40
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -83,7 +98,7 @@ def test_development_generates_a_private_secret_key_into_the_instance_folder(tmp
     again = create_app({"INSIGHTS_ENV": "development", "INSTANCE_PATH": str(instance)})
     assert again.secret_key == app.secret_key
     # And production accepts the generated file.
-    prod = create_app({"INSTANCE_PATH": str(instance)})
+    prod = create_app({"INSTANCE_PATH": str(instance), "INSIGHTS_BASE_URL": "https://x.example"})
     assert prod.secret_key == app.secret_key
 
 
