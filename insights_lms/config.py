@@ -217,8 +217,25 @@ def resolve_secret_key(settings: Settings, instance_path: Path) -> str:
     """The secret key: the environment, else the instance folder's ``secret_key`` file.
 
     Outside production a missing key is generated into the instance folder (that is what
-    ``make demo`` relies on); in production the app refuses to start without one.
+    ``make demo`` relies on); in production the app refuses to start without one, and (this is
+    the standalone app's start-up check) without ``INSIGHTS_BASE_URL``.
     """
+    key = _secret_key(settings, instance_path)
+    require_base_url(settings)
+    return key
+
+
+def require_base_url(settings: Settings) -> None:
+    """Production needs ``INSIGHTS_BASE_URL``: e-mailed links never take the request's host."""
+    if settings.is_production and not settings.base_url:
+        raise ConfigError(
+            "INSIGHTS_BASE_URL is not set: refusing to start in production without it. Links in "
+            "e-mails (welcome and invitation links) are built from it, never from the request's "
+            "Host header. Set it to the site's root, e.g. INSIGHTS_BASE_URL=https://lms.example.org"
+        )
+
+
+def _secret_key(settings: Settings, instance_path: Path) -> str:
     if settings.secret_key is not None and settings.secret_key.get_secret_value():
         return settings.secret_key.get_secret_value()
     key_file = instance_path / SECRET_KEY_FILE

@@ -74,7 +74,6 @@ class InsightsLMS:
         self, app: Flask, *, url_prefix: str | None = None, db: SQLAlchemy | None = None
     ) -> None:
         settings = load_settings(app.config)
-        security.require_base_url(settings)
         prefix = _normalise_prefix(url_prefix if url_prefix is not None else self.url_prefix)
         database = db or self.db or app.extensions.get("sqlalchemy")
         if database is None:

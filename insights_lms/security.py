@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, url_for
 from flask.wrappers import Response
 
-from insights_lms.config import ConfigError, Settings
+from insights_lms.config import require_base_url
 from insights_lms.state import settings
 
 #: ``app.extensions`` key of the registered frame-ancestor providers.
@@ -105,22 +105,14 @@ def add_headers(response: Response) -> Response:
     return response
 
 
-def require_base_url(conf: Settings) -> None:
-    """Production needs ``INSIGHTS_BASE_URL``: e-mailed links never take the request's host."""
-    if conf.is_production and not conf.base_url:
-        raise ConfigError(
-            "INSIGHTS_BASE_URL is not set: refusing to start in production without it. Links in "
-            "e-mails (welcome and invitation links) are built from it, never from the request's "
-            "Host header. Set it to the site's root, e.g. INSIGHTS_BASE_URL=https://lms.example.org"
-        )
-
-
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL of ``endpoint`` on ``INSIGHTS_BASE_URL`` (the site's root; the LMS's URL
-    prefix comes from its routes). Without the setting (development and tests only: production
-    refuses to start) the request's own URL is used."""
-    base_url = settings().base_url
+    prefix comes from its routes). Without the setting, production refuses (the standalone app
+    does not even start) and development and tests use the request's own URL."""
+    conf = settings()
+    base_url = conf.base_url
     if not base_url:
+        require_base_url(conf)
         return url_for(endpoint, _external=True, **values)
     parts = urlsplit(base_url)
     adapter = current_app.url_map.bind(
