@@ -13,7 +13,14 @@ from typing import Any
 from flask import Flask, render_template
 from flask_migrate import Migrate
 
-from insights_lms.config import ConfigError, default_database_url, load_settings, resolve_secret_key
+from insights_lms import security
+from insights_lms.config import (
+    ConfigError,
+    default_database_url,
+    load_settings,
+    require_base_url,
+    resolve_secret_key,
+)
 from insights_lms.demo import cli as _demo_cli  # noqa: F401  (adds `lms demo-data`)
 from insights_lms.extension import InsightsLMS
 from insights_lms.migrations_util import MIGRATIONS_DIR
@@ -49,11 +56,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
         TESTING=settings.env == "testing",
     )
+    require_base_url(settings)  # production: e-mailed links never take the request's host
     for key, value in config.items():
         app.config[key] = value
 
     InsightsLMS(app, app_factory=create_app)
     _init_migrate(app)
+    # The whole standalone app is the LMS: its own 404 page (no LMS endpoint) gets the headers.
+    app.after_request(security.add_headers)
 
     @app.errorhandler(404)
     def not_found(error: Exception) -> tuple[str, int]:

@@ -217,12 +217,10 @@ def resolve_secret_key(settings: Settings, instance_path: Path) -> str:
     """The secret key: the environment, else the instance folder's ``secret_key`` file.
 
     Outside production a missing key is generated into the instance folder (that is what
-    ``make demo`` relies on); in production the app refuses to start without one, and (this is
-    the standalone app's start-up check) without ``INSIGHTS_BASE_URL``.
+    ``make demo`` relies on); in production the app refuses to start without one (and, see
+    :func:`require_base_url`, without ``INSIGHTS_BASE_URL``).
     """
-    key = _secret_key(settings, instance_path)
-    require_base_url(settings)
-    return key
+    return _secret_key(settings, instance_path)
 
 
 def require_base_url(settings: Settings) -> None:

@@ -89,6 +89,9 @@ def test_sign_in_error_pages_and_assets_have_the_headers(client, demo):
     missing = client.get("/cohorts/NO-SUCH-COHORT")
     assert missing.status_code == 404
     assert_page_headers("a 404 page", dict(missing.headers))
+    unknown = client.get("/no/such/page/at/all")
+    assert unknown.status_code == 404
+    assert_page_headers("the standalone app's 404 page", dict(unknown.headers))
     css = client.get("/assets/lms.css")
     assert css.status_code == 200
     assert css.headers["X-Content-Type-Options"] == "nosniff"
